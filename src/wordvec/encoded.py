@@ -1,0 +1,504 @@
+"""The corpus encoded once as int32 word ids on disk, with sentence boundaries.
+
+Training reads a corpus many times (once per epoch, from several threads), so
+we tokenise it exactly once: :func:`encode_corpus` counts the words, builds
+the :class:`~wordvec.vocab.Vocab` and writes every in-vocabulary token as an
+int32 id to ``ids.npy`` (out-of-vocabulary tokens are dropped, as the C tool
+and gensim do), plus ``offsets.npy`` where sentence ``i`` is
+``ids[offsets[i]:offsets[i+1]]``.
+
+Files are read by a compiled single pass over the raw bytes (see
+:mod:`wordvec.fastscan`) when the default tokenizer is used; anything else
+(a custom tokenizer, an in-memory corpus, ``max_vocab_size``) goes through the
+pure-Python reader of :mod:`wordvec.corpus`. Both give identical results.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from wordvec import corpus as corpus_mod
+from wordvec.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
+from wordvec.errors import ConfigError, CorpusError, VocabError
+from wordvec.vocab import Vocab, count_words
+
+logger = logging.getLogger("wordvec")
+
+_RAW_BLOCK = 1 << 20  # raw ids handled per expansion call
+
+
+class EncodedCorpus:
+    """Word ids of a whole corpus plus sentence offsets, usually memory-mapped.
+
+    Attributes:
+        ids: int32 array of word ids (a read-only memmap for file-backed corpora).
+        offsets: int64 array; sentence ``i`` is ``ids[offsets[i]:offsets[i+1]]``.
+        vocab: the :class:`Vocab` the ids refer to.
+        stats: facts about the source (raw tokens, invalid bytes, seconds taken).
+
+    Example:
+        >>> enc = EncodedCorpus.from_sentences([["a", "b"], ["b", "c", "b"]])
+        >>> enc.vocab.words, enc.ids.tolist(), enc.offsets.tolist()
+        (['b', 'a', 'c'], [1, 0, 0, 2, 0], [0, 2, 5])
+    """
+
+    def __init__(
+        self,
+        ids: np.ndarray,
+        offsets: np.ndarray,
+        vocab: Vocab,
+        directory: Path | None = None,
+        stats: dict | None = None,
+        owns_directory: bool = False,
+    ) -> None:
+        self.ids = ids
+        self.offsets = offsets
+        self.vocab = vocab
+        self.directory = directory
+        self.stats = dict(stats or {})
+        self._fd: int | None = None
+        self._data_offset = 0
+        if directory is not None and isinstance(ids, np.memmap):
+            self._data_offset = int(ids.offset)
+            self._fd = os.open(directory / "ids.npy", os.O_RDONLY)
+            weakref.finalize(self, os.close, self._fd)
+        if owns_directory and directory is not None:
+            weakref.finalize(self, shutil.rmtree, str(directory), True)
+
+    # --- shape ------------------------------------------------------------------
+
+    @property
+    def n_tokens(self) -> int:
+        """Number of in-vocabulary tokens."""
+        return int(len(self.ids))
+
+    @property
+    def n_sentences(self) -> int:
+        """Number of (non-empty) sentences."""
+        return int(len(self.offsets) - 1)
+
+    def __len__(self) -> int:
+        return self.n_tokens
+
+    def __repr__(self) -> str:
+        return (
+            f"<EncodedCorpus {self.n_tokens} tokens, {self.n_sentences} sentences, "
+            f"{len(self.vocab)} words>"
+        )
+
+    def read(self, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Copy ``ids[start:stop]`` into a fresh (or given) array.
+
+        File-backed corpora are read with ``pread`` rather than through the
+        memory map, so resident memory does not grow with corpus length.
+        """
+        n = stop - start
+        if out is None:
+            out = np.empty(n, dtype=np.int32)
+        if self._fd is None:
+            out[:n] = self.ids[start:stop]
+            return out[:n]
+        view = memoryview(out[:n]).cast("B")
+        pos = self._data_offset + 4 * start
+        got = 0
+        while got < 4 * n:
+            k = os.preadv(self._fd, [view[got:]], pos + got)
+            if k <= 0:
+                raise OSError("encoded corpus file is shorter than expected")
+            got += k
+        return out[:n]
+
+    def sentences(self) -> Iterator[np.ndarray]:
+        """Yield each sentence as an int32 array."""
+        for i in range(self.n_sentences):
+            yield np.asarray(self.ids[self.offsets[i] : self.offsets[i + 1]])
+
+    def decode(self, i: int) -> list[str]:
+        """Sentence ``i`` as words."""
+        words = self.vocab.words
+        return [words[t] for t in self.ids[self.offsets[i] : self.offsets[i + 1]]]
+
+    # --- construction -----------------------------------------------------------
+
+    @classmethod
+    def from_sentences(
+        cls,
+        sentences: Iterable[Sequence[str]],
+        vocab: Vocab | None = None,
+        min_count: int = 1,
+    ) -> EncodedCorpus:
+        """Encode a small in-memory corpus (held in RAM, no files)."""
+        sentences = [list(s) for s in corpus_mod.iter_sentences(sentences)]
+        if vocab is None:
+            vocab = Vocab.build(sentences, min_count=min_count)
+        index = vocab.index
+        ids: list[int] = []
+        offsets = [0]
+        for s in sentences:
+            ids.extend(index[w] for w in s if w in index)
+            if len(ids) > offsets[-1]:
+                offsets.append(len(ids))
+        return cls(np.asarray(ids, np.int32), np.asarray(offsets, np.int64), vocab)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> EncodedCorpus:
+        """Open an encoded corpus saved by :func:`encode_corpus` with ``workdir``."""
+        d = Path(directory)
+        try:
+            meta = json.loads((d / "encoded.json").read_text("utf-8"))
+            ids = np.load(d / "ids.npy", mmap_mode="r", allow_pickle=False)
+            offsets = np.load(d / "offsets.npy", allow_pickle=False)
+            vocab_words = json.loads((d / "vocab.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CorpusError(f"cannot open encoded corpus in {d}: {exc}") from None
+        vocab = Vocab(vocab_words["words"], vocab_words["counts"])
+        return cls(ids, offsets, vocab, d, meta.get("stats"))
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+def encode_corpus(
+    source: Source,
+    min_count: int = 5,
+    max_vocab_size: int | None = None,
+    max_final_vocab: int | None = None,
+    tokenizer: Callable[[str], list[str]] | None = None,
+    workdir: str | os.PathLike | None = None,
+    max_sentence_length: int = MAX_SENTENCE_LENGTH,
+) -> EncodedCorpus:
+    """Read ``source`` once: build the vocabulary and the encoded corpus.
+
+    Args:
+        source: a file, a folder, or an iterable of token lists (see
+            :func:`wordvec.corpus.iter_sentences`).
+        min_count, max_vocab_size, max_final_vocab: see :class:`Vocab`.
+        tokenizer: a :class:`Tokenizer` or any ``str -> list[str]`` callable.
+        workdir: folder to keep the encoded files in (reusable with
+            :meth:`EncodedCorpus.load`); default a temporary folder removed
+            when the corpus object goes away.
+        max_sentence_length: longer lines are cut into sentences this long.
+
+    Raises:
+        CorpusError: unreadable source, or no words in it.
+        VocabError: no word reaches ``min_count``.
+    """
+    if min_count < 1:
+        raise ConfigError(f"min_count must be at least 1, got {min_count}")
+    if max_sentence_length < 1:
+        raise ConfigError(f"max_sentence_length must be positive, got {max_sentence_length}")
+    t0 = time.perf_counter()
+    owns = workdir is None
+    d = Path(tempfile.mkdtemp(prefix="wordvec-")) if owns else Path(workdir)
+    d.mkdir(parents=True, exist_ok=True)
+    try:
+        fast = (
+            corpus_mod.is_path(source)
+            and max_vocab_size is None
+            and (tokenizer is None or (isinstance(tokenizer, Tokenizer)
+                                       and tokenizer.is_default_pattern))
+        )
+        if fast:
+            files = corpus_mod.corpus_files(source)  # type: ignore[arg-type]
+            raw = _scan_files(files, tokenizer or Tokenizer(), d)
+        else:
+            raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
+        enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source)
+    except BaseException:
+        if owns:
+            shutil.rmtree(d, ignore_errors=True)
+        raise
+    enc.stats["seconds"] = round(time.perf_counter() - t0, 3)
+    logger.info(
+        "encoded %d tokens in %d sentences, vocabulary %d words, in %.2f s",
+        enc.n_tokens, enc.n_sentences, len(enc.vocab), enc.stats["seconds"],
+    )
+    return enc
+
+
+class _RawStream:
+    """What a scan produced: distinct raw tokens -> words, and the raw id file."""
+
+    def __init__(self) -> None:
+        self.word_counts: dict[str, int] = {}
+        self.raw_counts: np.ndarray = np.zeros(0, np.int64)
+        self.raw_words: list[list[str]] = []  # raw id -> its words
+        self.path: Path | None = None
+        self.n_raw_tokens = 0  # tokens seen, in or out of vocabulary
+        self.invalid_bytes = 0
+        self.fixed_vocab: Vocab | None = None  # set when the vocab was counted first
+
+
+def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
+    """Compiled pass: hash raw whitespace tokens, write the raw id stream."""
+    from wordvec import fastscan
+
+    cap = 1 << 16
+    table = np.full(1 << 18, -1, np.int32)
+    hashes = np.zeros(cap, np.uint64)
+    starts = np.zeros(cap, np.int64)
+    lengths = np.zeros(cap, np.int32)
+    counts = np.zeros(cap, np.int64)
+    arena = np.zeros(1 << 22, np.uint8)
+    state = np.zeros(2, np.int64)
+    out = np.empty(corpus_mod.CHUNK_BYTES * 2, np.int32)
+    raw_path = d / "raw.int32"
+    with open(raw_path, "wb") as fout:
+        for f in files:
+            carry = b""
+            chunks = corpus_mod.iter_byte_chunks(f)
+            done = False
+            while not done:
+                chunk = next(chunks, None)
+                final = chunk is None
+                data = carry + (chunk or b"")
+                done = final
+                if final:
+                    data += b"\n"  # every file ends its last line
+                n = len(data)
+                # make room: at most n//2+2 new tokens and n new arena bytes
+                need = int(state[0]) + n // 2 + 2
+                if need > len(hashes):
+                    new = max(need, 2 * len(hashes))
+                    hashes = np.resize(hashes, new)
+                    starts = np.resize(starts, new)
+                    lengths = np.resize(lengths, new)
+                    counts = np.resize(counts, new)
+                if 2 * need > len(table):
+                    size = len(table)
+                    while size < 2 * need:
+                        size *= 2
+                    table = np.full(size, -1, np.int32)
+                    fastscan.rehash(table, hashes, int(state[0]))
+                if int(state[1]) + 2 * n + 2 > len(arena):
+                    arena = np.resize(arena, max(int(state[1]) + 2 * n + 2, 2 * len(arena)))
+                if len(out) < n // 2 + 2:
+                    out = np.empty(n // 2 + 2, np.int32)
+                buf = np.frombuffer(data, dtype=np.uint8)
+                used, k = fastscan.scan_chunk(
+                    buf, n, final, table, hashes, starts, lengths, counts, arena, state, out
+                )
+                fout.write(out[:k].tobytes())
+                carry = data[used:]
+                if not final and len(carry) > 4 * corpus_mod.CHUNK_BYTES:
+                    # a "word" of megabytes without whitespace: cut it rather than grow
+                    carry = carry + b" "
+    n_raw = int(state[0])
+    raw = _RawStream()
+    raw.path = raw_path
+    raw.raw_counts = counts[:n_raw].copy()
+    # Tokenise each distinct raw token once; count words in first-seen order.
+    # Distinct tokens never contain whitespace, so one decode of the arena with
+    # newlines between tokens and one split give them all at C speed.
+    data = arena[: int(state[1])].tobytes()
+    del arena, hashes, table, starts, counts, out
+    invalid = 0
+    try:
+        texts = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        pieces = data.split(b"\n")
+        texts = []
+        for r, piece in enumerate(pieces[:n_raw]):
+            text, bad = corpus_mod.decode_counting(piece)
+            invalid += bad * int(raw.raw_counts[r])
+            texts.append(text)
+    del data
+    texts = texts[:n_raw]
+    word_counts: dict[str, int] = {}
+    raw_words: list[list[str]] = []
+    get = word_counts.get
+    rc = raw.raw_counts.tolist()
+    for r, text in enumerate(texts):
+        words = tokenizer(text)
+        if len(words) == 1 and words[0] == text:
+            words = [text]  # share the string object rather than keep two copies
+        raw_words.append(words)
+        c = rc[r]
+        for w in words:
+            word_counts[w] = get(w, 0) + c
+        raw.n_raw_tokens += c * len(words)
+    del texts
+    raw.word_counts = word_counts
+    raw.raw_words = raw_words
+    raw.invalid_bytes = invalid
+    if invalid:
+        logger.warning(
+            "replaced %d invalid UTF-8 byte(s) with U+FFFD in %s",
+            invalid, ", ".join(str(f) for f in files[:3]) + (" ..." if len(files) > 3 else ""),
+        )
+    return raw
+
+
+def _is_one_shot(source: object) -> bool:
+    try:
+        return iter(source) is source  # type: ignore[call-overload]
+    except TypeError:
+        return False
+
+
+def _scan_python(
+    source: Source,
+    tokenizer: Callable[[str], list[str]] | None,
+    max_vocab_size: int | None,
+    max_sentence_length: int,
+    d: Path,
+) -> _RawStream:
+    """Pure-Python pass: each distinct word is its own raw token."""
+    raw = _RawStream()
+    raw.path = d / "raw.int32"
+
+    def sentences() -> Iterator[list[str]]:
+        return corpus_mod.iter_sentences(source, tokenizer, max_sentence_length)
+
+    before = corpus_mod.invalid_bytes_seen()
+    block: list[int] = []
+    with open(raw.path, "wb") as fout:
+        if max_vocab_size is None:
+            ids: dict[str, int] = {}
+            counts: list[int] = []
+            for s in sentences():
+                for w in s:
+                    i = ids.get(w)
+                    if i is None:
+                        i = ids[w] = len(counts)
+                        counts.append(0)
+                    counts[i] += 1
+                    block.append(i)
+                block.append(-1)
+                if len(block) > _RAW_BLOCK:
+                    fout.write(np.asarray(block, np.int32).tobytes())
+                    block.clear()
+            raw.word_counts = dict(zip(ids, counts, strict=True))
+            raw.raw_words = [[w] for w in ids]
+            raw.raw_counts = np.asarray(counts, np.int64)
+        else:
+            if _is_one_shot(source):
+                raise ConfigError(
+                    "max_vocab_size needs a corpus that can be read twice: give a path "
+                    "or a list of sentences instead of a one-shot iterator"
+                )
+            raw.word_counts = count_words(sentences(), max_vocab_size)
+            # second pass after the vocabulary is fixed (done in _finish)
+            raw.raw_words = []
+        fout.write(np.asarray(block, np.int32).tobytes())
+    raw.n_raw_tokens = int(raw.raw_counts.sum()) if len(raw.raw_counts) else 0
+    raw.invalid_bytes = corpus_mod.invalid_bytes_seen() - before
+    if max_vocab_size is not None:
+        raw._second_pass = sentences  # type: ignore[attr-defined]
+    return raw
+
+
+def _write_npy_header(fh: object, dtype: np.dtype, n: int) -> None:
+    np.lib.format.write_array_header_1_0(
+        fh, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+             "fortran_order": False, "shape": (n,)}
+    )
+
+
+def _finish(
+    raw: _RawStream,
+    min_count: int,
+    max_final_vocab: int | None,
+    max_sentence_length: int,
+    d: Path,
+    owns: bool,
+    source: object,
+) -> EncodedCorpus:
+    from wordvec import fastscan
+
+    if not raw.word_counts:
+        where = f" in {source}" if corpus_mod.is_path(source) else ""
+        raise CorpusError(
+            f"the corpus{where} holds no words (it is empty or has only punctuation); "
+            "give text with at least one word"
+        )
+    vocab = Vocab.from_counts(raw.word_counts, min_count, max_final_vocab)
+    if len(vocab) == 0:
+        top = max(raw.word_counts.values())
+        raise VocabError(
+            f"no word occurs at least min_count={min_count} times (the most frequent "
+            f"occurs {top} times); lower min_count or give a larger corpus"
+        )
+    second = getattr(raw, "_second_pass", None)
+    if second is not None:
+        # max_vocab_size path: encode against the final vocabulary; raw id V = unknown
+        index = vocab.index
+        v = len(vocab)
+        n_raw = 0
+        total = 0
+        with open(raw.path, "wb") as fout:
+            block: list[int] = []
+            for s in second():
+                n_raw += len(s)
+                ids_s = [index.get(w, v) for w in s]
+                total += sum(1 for i in ids_s if i < v)
+                block.extend(ids_s)
+                block.append(-1)
+                if len(block) > _RAW_BLOCK:
+                    fout.write(np.asarray(block, np.int32).tobytes())
+                    block.clear()
+            fout.write(np.asarray(block, np.int32).tobytes())
+        map_ptr = np.arange(v + 2, dtype=np.int64)
+        map_ids = np.append(np.arange(v, dtype=np.int32), np.int32(-1))
+        raw.n_raw_tokens = n_raw
+        # The counts in the vocabulary are those of the pruned count, as in the C
+        # tool (words pruned early lose their early occurrences); the ids below
+        # still encode every occurrence of every kept word.
+    else:
+        index = vocab.index
+        lens = np.fromiter((len(w) for w in raw.raw_words), np.int64, len(raw.raw_words))
+        map_ptr = np.zeros(len(lens) + 1, np.int64)
+        np.cumsum(lens, out=map_ptr[1:])
+        map_ids = np.fromiter(
+            (index.get(w, -1) for ws in raw.raw_words for w in ws), np.int32, int(map_ptr[-1])
+        )
+        total = fastscan.count_expanded(raw.raw_counts, map_ptr, map_ids)
+    max_words = int(np.max(np.diff(map_ptr))) if len(map_ptr) > 1 else 1
+    ids_path = d / "ids.npy"
+    offsets_parts = [np.zeros(1, np.int64)]
+    state = np.zeros(3, np.int64)
+    written = 0
+    with open(ids_path, "wb") as fout, open(raw.path, "rb") as fin:
+        _write_npy_header(fout, np.int32, total)
+        while True:
+            block = np.fromfile(fin, dtype=np.int32, count=_RAW_BLOCK)
+            if len(block) == 0:
+                break
+            cap = len(block) * max(max_words, 1)
+            out = np.empty(cap, np.int32)
+            offs = np.empty(len(block) + cap // max_sentence_length + 2, np.int64)
+            k, m = fastscan.expand_chunk(
+                block, map_ptr, map_ids, max_sentence_length, out, offs, state
+            )
+            fout.write(out[:k].tobytes())
+            written += k
+            offsets_parts.append(offs[:m].copy())
+    raw.path.unlink()
+    if written != total:
+        raise RuntimeError(f"encoded {written} tokens, expected {total}")
+    offsets = np.concatenate(offsets_parts)
+    if written > 0 and offsets[-1] != written:
+        offsets = np.append(offsets, np.int64(written))
+    np.save(d / "offsets.npy", offsets, allow_pickle=False)
+    stats = {
+        "raw_tokens": int(raw.n_raw_tokens),
+        "invalid_bytes": int(raw.invalid_bytes),
+        "source": str(source) if corpus_mod.is_path(source) else type(source).__name__,
+    }
+    (d / "vocab.json").write_text(
+        json.dumps({"words": vocab.words, "counts": vocab.counts.tolist()}, ensure_ascii=False),
+        "utf-8",
+    )
+    (d / "encoded.json").write_text(json.dumps({"stats": stats}), "utf-8")
+    ids = np.load(ids_path, mmap_mode="r", allow_pickle=False)
+    return EncodedCorpus(ids, offsets, vocab, d, stats, owns_directory=owns)

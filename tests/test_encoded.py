@@ -1,0 +1,131 @@
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from wordvec.corpus import Tokenizer, iter_sentences
+from wordvec.encoded import EncodedCorpus, encode_corpus
+from wordvec.errors import CorpusError, VocabError
+
+MESSY = (
+    "The Cat's hat, the cat's HAT!  Über-cool café; don't stop.\n"
+    "\n"
+    "  numbers 1 2 3 and 'quotes' \t tabs\r\n"
+    "bad bytes @ here"
+)
+
+
+def _write_messy(tmp_path, repeat=50):
+    p = tmp_path / "messy.txt"
+    data = MESSY.encode("utf-8").replace(b"@", b"\xff") + b"\n"
+    p.write_bytes(data * repeat)
+    return p
+
+
+def _same(a, b):
+    assert a.vocab.words == b.vocab.words
+    assert a.vocab.counts.tolist() == b.vocab.counts.tolist()
+    assert np.array_equal(np.asarray(a.ids), np.asarray(b.ids))
+    assert np.array_equal(a.offsets, b.offsets)
+
+
+def test_fast_path_equals_python_path(tmp_path):
+    p = _write_messy(tmp_path)
+    fast = encode_corpus(p, min_count=2)
+    slow = encode_corpus(list(iter_sentences(p)), min_count=2)
+    _same(fast, slow)
+    assert fast.stats["invalid_bytes"] == 50
+    assert "café" in fast.vocab and "don't" in fast.vocab and "cat's" in fast.vocab
+
+
+def test_long_lines_are_cut_identically(tmp_path):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in rng.integers(0, 300, 30_000)]
+    p = tmp_path / "t8.txt"
+    p.write_text(" " + " ".join(words))
+    fast = encode_corpus(p, min_count=1, max_sentence_length=1000)
+    slow = encode_corpus(list(iter_sentences(p, max_sentence_length=1000)), min_count=1)
+    _same(fast, slow)
+    assert fast.n_sentences == 30 and fast.n_tokens == 30_000
+    assert fast.decode(0) == words[:1000]
+
+
+def test_out_of_vocabulary_tokens_are_dropped():
+    enc = EncodedCorpus.from_sentences([["a", "b", "a"], ["zz"], ["b", "a"]], min_count=1)
+    enc2 = encode_corpus([["a", "b", "a"], ["zz"], ["b", "a"]], min_count=2)
+    assert enc2.vocab.words == ["a", "b"]
+    assert enc2.ids.tolist() == [0, 1, 0, 1, 0]
+    assert enc2.offsets.tolist() == [0, 3, 5]  # the all-unknown sentence vanishes
+    assert enc.n_sentences == 3
+
+
+def test_generator_and_custom_tokenizer(tmp_path):
+    gen = (s for s in [["x", "y"], ["y"]])
+    enc = encode_corpus(gen, min_count=1)
+    assert enc.vocab.words == ["y", "x"]
+    p = tmp_path / "c.txt"
+    p.write_text("A-B c\n")
+    enc = encode_corpus(p, min_count=1, tokenizer=str.split)
+    assert enc.vocab.words == ["A-B", "c"]
+    enc = encode_corpus(p, min_count=1, tokenizer=Tokenizer(lowercase=False))
+    assert enc.vocab.words == ["A", "B", "c"]
+
+
+def test_max_vocab_size_path(tmp_path):
+    p = _write_messy(tmp_path)
+    enc = encode_corpus(p, min_count=1, max_vocab_size=1000)
+    ref = encode_corpus(p, min_count=1)
+    _same(enc, ref)  # nothing pruned at this size
+    with pytest.raises(Exception, match="read twice"):
+        encode_corpus((s for s in [["a"]]), max_vocab_size=10)
+
+
+def test_workdir_reload_and_pread(tmp_path):
+    p = _write_messy(tmp_path)
+    enc = encode_corpus(p, min_count=1, workdir=tmp_path / "enc")
+    again = EncodedCorpus.load(tmp_path / "enc")
+    _same(enc, again)
+    assert np.array_equal(again.read(3, 40), np.asarray(again.ids[3:40]))
+    buf = np.empty(100, np.int32)
+    assert np.array_equal(again.read(10, 20, out=buf), np.asarray(again.ids[10:20]))
+
+
+def test_errors(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(CorpusError, match="no words"):
+        encode_corpus(empty)
+    punct = tmp_path / "punct.txt"
+    punct.write_text("!!! ... ,,, ???\n-- ;;\n")
+    with pytest.raises(CorpusError, match="no words"):
+        encode_corpus(punct)
+    few = tmp_path / "few.txt"
+    few.write_text("one two two\n")
+    with pytest.raises(VocabError, match="min_count=5"):
+        encode_corpus(few, min_count=5)
+
+
+def test_encoding_memory_does_not_grow_with_corpus_length(tmp_path):
+    # The compiled pass works chunk by chunk: its peak memory depends on the chunk
+    # size and the vocabulary, not on the length of the text. Compare 4 MB and 16 MB.
+    rng = np.random.default_rng(0)
+    line = " ".join(f"word{i}" for i in rng.integers(0, 500, 200_000)).encode() + b"\n"
+    encode_corpus([["warm", "up"]], min_count=1)  # compile outside the measurement
+    peaks = []
+    for mb in (4, 16):
+        p = tmp_path / f"big{mb}.txt"
+        p.write_bytes(line * (mb * 1024 * 1024 // len(line)))
+        tracemalloc.start()
+        enc = encode_corpus(p, min_count=1)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert enc.n_tokens >= mb * 100_000
+    assert peaks[1] - peaks[0] < 2 * 1024 * 1024, f"peaks {peaks}"
+    assert peaks[1] < 64 * 1024 * 1024
+
+
+def test_main_corpus_vocabulary(shared_data, tmp_path):
+    # the real text8 prefix: 1.17M words, read through the compiled path
+    enc = encode_corpus(shared_data / "corpora" / "text8-original-prefix.txt.xz", min_count=5)
+    assert enc.stats["raw_tokens"] == 1_171_946
+    assert enc.vocab.words[:2] == ["the", "of"]

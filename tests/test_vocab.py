@@ -1,0 +1,110 @@
+import heapq
+
+import numpy as np
+import pytest
+
+from wordvec.errors import ConfigError
+from wordvec.vocab import Vocab, build_alias_table, count_words
+
+
+def test_sorted_by_count_ties_first_seen():
+    v = Vocab.build([["b", "a", "c", "a"], ["d", "c", "e"]], min_count=1)
+    assert v.words == ["a", "c", "b", "d", "e"]
+    assert v.counts.tolist() == [2, 2, 1, 1, 1]
+    assert v.index == {w: i for i, w in enumerate(v.words)}
+    assert v["c"] == 1 and "z" not in v and len(v) == 5 and v.total == 7
+    with pytest.raises(KeyError, match="'zebra'"):
+        v["zebra"]
+
+
+def test_min_count_and_max_final_vocab():
+    counts = {"a": 9, "b": 7, "c": 7, "d": 3, "e": 1}
+    assert Vocab.from_counts(counts, min_count=3).words == ["a", "b", "c", "d"]
+    # 2 would split the tie b/c: min_count is raised so that only 'a' stays
+    assert Vocab.from_counts(counts, min_count=1, max_final_vocab=2).words == ["a"]
+    assert Vocab.from_counts(counts, min_count=1, max_final_vocab=3).words == ["a", "b", "c"]
+    with pytest.raises(ConfigError):
+        Vocab.from_counts(counts, min_count=0)
+
+
+def test_max_vocab_size_prunes_like_the_c_tool():
+    # many singletons then a frequent word: pruning keeps memory bounded
+    sents = [[f"rare{i}"] for i in range(1000)] + [["common"]] * 50
+    counts = count_words(sents, max_vocab_size=100)
+    assert len(counts) <= 101
+    assert counts["common"] == 50
+
+
+def test_keep_probs_formula():
+    v = Vocab(["a", "b", "c"], [1000, 100, 1])
+    sample = 1e-2
+    t = sample * v.total
+    expected = np.minimum((np.sqrt(v.counts / t) + 1) * t / v.counts, 1)
+    assert np.allclose(v.keep_probs(sample), expected)
+    assert v.keep_probs(sample)[0] < 0.5 and v.keep_probs(sample)[2] == 1
+    assert np.all(v.keep_probs(0) == 1)
+
+
+def test_noise_distribution_and_alias_sampling():
+    v = Vocab(list("abcdef"), [500, 200, 100, 50, 20, 1])
+    p = v.noise_probs()
+    assert np.allclose(p, v.counts**0.75 / np.sum(v.counts**0.75))
+    prob, alias = v.alias_table()
+    rng = np.random.default_rng(0)
+    n = 200_000
+    i = rng.integers(0, len(v), n)
+    u = rng.random(n)
+    draws = np.where(u < prob[i], i, alias[i])
+    freq = np.bincount(draws, minlength=len(v)) / n
+    # binomial standard error is < 0.0012 here; allow 5 of them
+    assert np.allclose(freq, p, atol=0.006)
+
+
+def test_alias_table_exact_mass():
+    probs = np.array([0.5, 0.25, 0.125, 0.125])
+    prob, alias = build_alias_table(probs)
+    n = len(probs)
+    mass = np.zeros(n)
+    for i in range(n):
+        mass[i] += prob[i] / n
+        mass[alias[i]] += (1 - prob[i]) / n
+    assert np.allclose(mass, probs)
+
+
+def _optimal_cost(counts):
+    heap = list(counts)
+    heapq.heapify(heap)
+    cost = 0
+    while len(heap) > 1:
+        a, b = heapq.heappop(heap), heapq.heappop(heap)
+        cost += a + b
+        heapq.heappush(heap, a + b)
+    return cost
+
+
+def test_huffman_codes_are_optimal_prefix_codes():
+    rng = np.random.default_rng(1)
+    counts = np.sort(rng.integers(1, 1000, 300))[::-1]
+    v = Vocab([f"w{i}" for i in range(300)], counts)
+    codes, points, lengths = v.huffman()
+    strings = ["".join(map(str, codes[w, : lengths[w]])) for w in range(300)]
+    assert len(set(strings)) == 300
+    for a in strings:  # prefix-free
+        assert not any(b != a and b.startswith(a) for b in strings)
+    assert np.isclose(np.sum(2.0 ** -lengths), 1.0)  # a full binary tree
+    assert int(np.sum(lengths * counts)) == _optimal_cost(counts.tolist())
+    # paths start at the root (inner node V-2) and stay within 0..V-2
+    assert np.all(points[:, 0] == 298)
+    for w in range(300):
+        assert np.all((points[w, : lengths[w]] >= 0) & (points[w, : lengths[w]] <= 298))
+    # frequent words get codes no longer than rare ones
+    assert lengths[0] <= lengths[-1]
+
+
+def test_huffman_shared_prefix_shares_nodes():
+    v = Vocab(list("abcd"), [8, 4, 2, 2])
+    codes, points, lengths = v.huffman()
+    assert lengths.tolist() == [1, 2, 3, 3]
+    # c and d share their whole path except the last branch
+    assert points[2, :3].tolist() == points[3, :3].tolist()
+    assert codes[2, 2] != codes[3, 2]
