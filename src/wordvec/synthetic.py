@@ -30,7 +30,7 @@ what the analogy test asks for. Both members of a pair use the same sentence
 templates, so the only difference between them is the marker.
 
 To keep the task from being trivial, about a quarter of the sentences are
-background text built from the same kind of templates out of ~400 ordinary
+background text built from the same kind of templates out of ~340 ordinary
 filler words drawn with Zipf-like frequencies (``the`` is by far the most
 common word), and planted sentences are padded with filler too.
 
