@@ -1,0 +1,1030 @@
+"""Reading and writing word vectors: word2vec C formats, GloVe text, and the native format.
+
+Formats (names accepted by ``format=``):
+
+``"word2vec-binary"`` (aliases ``bin``, ``binary``)
+    The C tool's ``-binary 1`` output: a text header ``"<words> <dims>\\n"``,
+    then per word its UTF-8 bytes, a space, ``dims`` little-endian float32
+    and a newline (the C tool writes the newline; gensim omits it; both read
+    either). Written like the C tool.
+``"word2vec-text"`` (aliases ``text``, ``txt``, ``vec``)
+    The same header, then one line per word: the word and its numbers,
+    separated by single spaces. Numbers are written in the shortest form that
+    reads back to the identical float32 (byte-identical to gensim's
+    ``save_word2vec_format``), or with ``precision`` significant digits.
+``"glove"``
+    GloVe's text format: like word2vec text without the header line. Chosen
+    only with ``format="glove"`` when saving (GloVe files end in ``.txt``,
+    which means word2vec text here); recognised by content when loading.
+``"native"`` (alias ``wv``)
+    wordvec's own format, safe to open from an untrusted source and
+    memory-mappable; see :func:`save_state` for the layout.
+
+Saving picks the format from the extension: ``.bin`` word2vec binary,
+``.txt``/``.vec`` word2vec text, anything else native (``.wv`` is the
+suggested name). The text and binary formats may carry a further ``.gz``,
+``.bz2`` or ``.xz`` suffix to be compressed. Loading does not trust the
+extension: it looks at the first bytes (zip signature, the ``"N D"``
+header, whether the first record is text or raw floats, compression magic).
+``format=`` overrides both.
+
+Every write goes to a temporary file in the target's directory which is
+flushed, fsynced and renamed over the target (:func:`atomic_write`): a crash
+mid-save leaves the old file or none, never half a file.
+
+Broken input raises :class:`~wordvec.errors.FormatError` naming the file, and
+the line or byte offset where it went wrong; a header that promises more data
+than the file holds is refused before any memory is allocated.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import json
+import logging
+import lzma
+import os
+import re
+import secrets
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from wordvec.errors import ConfigError, FormatError
+from wordvec.vectors import WordVectors
+
+logger = logging.getLogger("wordvec")
+
+__all__ = [
+    "FORMATS",
+    "atomic_write",
+    "decode_words",
+    "detect_format",
+    "encode_words",
+    "format_for_path",
+    "load_native",
+    "load_state",
+    "load_vectors",
+    "read_glove",
+    "read_word2vec",
+    "save_native",
+    "save_state",
+    "save_vectors",
+    "write_glove",
+    "write_word2vec",
+]
+
+FORMATS = ("native", "word2vec-binary", "word2vec-text", "glove")
+_ALIASES = {
+    "native": "native",
+    "wv": "native",
+    "wordvec": "native",
+    "word2vec-binary": "word2vec-binary",
+    "bin": "word2vec-binary",
+    "binary": "word2vec-binary",
+    "word2vec-text": "word2vec-text",
+    "text": "word2vec-text",
+    "txt": "word2vec-text",
+    "vec": "word2vec-text",
+    "glove": "glove",
+}
+_EXTENSIONS = {".bin": "word2vec-binary", ".txt": "word2vec-text", ".vec": "word2vec-text"}
+_COMPRESSORS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
+
+_HEADER_MEMBER = "wordvec.json"
+_FORMAT_TAG = "wordvec"
+_FORMAT_VERSION = 1
+_ALIGN = 64  # array data inside native files starts on a 64-byte boundary
+_PAD_EXTRA_ID = 0xD935  # zip "extra field" id used for alignment padding (as zipalign does)
+_MAX_HEADER_BYTES = 256 * 1024 * 1024
+_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_SAFE_KINDS = set("biufcSU")  # numeric, bool and fixed-width string dtypes: no Python objects
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip timestamps: saving the same data gives the same bytes
+_TEXT_FLOAT_BYTES = frozenset(b"0123456789+-.eEnaifNAIF \t\r\n")
+_MAX_WORD_BYTES = 1 << 20
+_READ_CHUNK = 1 << 22
+
+
+# --------------------------------------------------------------------------- atomic writes
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """Open ``path`` for writing so that it appears complete or not at all.
+
+    Writes go to a temporary file next to ``path``; on leaving the block
+    without an exception it is flushed, fsynced and renamed over ``path``
+    (``os.replace``). On an exception the temporary file is removed and
+    ``path`` is untouched. ``mode`` is ``"wb"`` or ``"w"`` (text, UTF-8 by default).
+
+    Example::
+
+        with atomic_write("counts.json", "w") as f:
+            json.dump(data, f)
+    """
+    if mode not in ("wb", "w"):
+        raise ValueError(f"atomic_write mode must be 'wb' or 'w', got {mode!r}")
+    path = Path(path)
+    directory = path.parent
+    tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    if mode == "wb":
+        f: IO = os.fdopen(fd, "wb", buffering=1 << 20)
+    else:
+        f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="")
+    try:
+        yield f
+        f.flush()
+        os.fsync(f.fileno())
+        f.close()
+        os.replace(tmp, path)
+    except BaseException:
+        f.close()
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable (POSIX); silently skipped where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _writer(path: Path) -> Iterator[IO[bytes]]:
+    """Atomic binary writer, compressing when the name ends in .gz, .bz2 or .xz."""
+    comp = _COMPRESSORS.get(path.suffix.lower())
+    with atomic_write(path, "wb") as raw:
+        if comp is None:
+            yield raw
+            return
+        if comp == "gzip":
+            out: IO[bytes] = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+        elif comp == "bz2":
+            out = bz2.BZ2File(raw, "wb")
+        else:
+            out = lzma.LZMAFile(raw, "wb")
+        with out:
+            yield out
+
+
+# --------------------------------------------------------------------------- sniffing
+def _magic_compression(head: bytes) -> str | None:
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:3] == b"BZh":
+        return "bz2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    return None
+
+
+def _open_read(path: Path) -> tuple[IO[bytes], bool]:
+    """Binary reader for ``path``, transparently decompressing; returns (file, compressed)."""
+    _check_readable(path)
+    raw = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 (returned to the caller)
+    comp = _magic_compression(raw.read(6))
+    raw.seek(0)
+    if comp is None:
+        return raw, False
+    if comp == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb"), True
+    if comp == "bz2":
+        return bz2.BZ2File(raw, "rb"), True
+    return lzma.LZMAFile(raw, "rb"), True
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise FormatError(f"{path}: no such file")
+    if path.is_dir():
+        raise FormatError(f"{path} is a directory; give the path of a vector file")
+
+
+def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
+    f, _ = _open_read(path)
+    with f:
+        try:
+            head = f.read(size)
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise FormatError(f"{path}: cannot decompress: {exc}") from exc
+    with open(path, "rb") as raw:
+        comp = _magic_compression(raw.read(6))
+    return head, comp
+
+
+def _parse_w2v_header(line: bytes) -> tuple[int, int] | None:
+    parts = line.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def _looks_like_glove(line: bytes) -> bool:
+    parts = line.split()
+    if len(parts) < 2:
+        return False
+    try:
+        [float(p) for p in parts[1:]]
+    except ValueError:
+        return False
+    return True
+
+
+def _classify(head: bytes) -> tuple[str | None, str]:
+    """(format or None, human description) from the first bytes of a (decompressed) file."""
+    if not head:
+        return None, "an empty file"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "native", "a zip archive (wordvec native format)"
+    if head[:6] == b"\x93NUMPY":
+        return None, "a bare NumPy .npy array (no words); vectors need their words too"
+    if head[:1] == b"\x80" and len(head) > 1 and 2 <= head[1] <= 5:
+        return None, (
+            "a Python pickle (for example gensim's KeyedVectors.save() or a Word2Vec model); "
+            "wordvec never loads pickles because they can run code. In gensim, export it with "
+            "kv.save_word2vec_format('vectors.bin', binary=True) and load that"
+        )
+    if head[:4] == b"\x89HDF":
+        return None, "an HDF5 file"
+    line, sep, body = head.partition(b"\n")
+    header = _parse_w2v_header(line)
+    if header is not None:
+        dims = header[1]
+        space = body.find(b" ", 0, 4096)
+        if space < 0 or not body:
+            return "word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')"
+        sample = body[space + 1 : space + 1 + min(4 * dims, 512)]
+        if all(b in _TEXT_FLOAT_BYTES for b in sample):
+            return "word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')"
+        return "word2vec-binary", "word2vec binary"
+    if _looks_like_glove(line) and (sep or len(head) < 65536):
+        return "glove", "GloVe text (words and numbers, no header line)"
+    if b"\x00" in head[:1024]:
+        return None, "binary data of an unknown kind"
+    shown = line[:60].decode("utf-8", "replace")
+    return None, f"text that is not word vectors (first line: {shown!r})"
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of a vector file judged from its first bytes (see module doc).
+
+    Raises FormatError saying what the file looks like when it is no vector file.
+    """
+    path = Path(path)
+    head, comp = _read_head(path)
+    fmt, what = _classify(head)
+    if fmt is None:
+        raise FormatError(f"{path} is not a word-vector file: it looks like {what}")
+    if fmt == "native" and comp is not None:
+        raise FormatError(f"{path}: a compressed native file; decompress it first")
+    return fmt
+
+
+def _describe(path: Path) -> str:
+    try:
+        head, _ = _read_head(path)
+    except (FormatError, OSError):
+        return "an unreadable file"
+    return _classify(head)[1]
+
+
+def normalize_format(name: str) -> str:
+    """Canonical format name for ``name`` or an alias; ConfigError for unknown names."""
+    key = name.strip().lower()
+    if key not in _ALIASES:
+        raise ConfigError(
+            f"unknown vector format {name!r}: choose one of {', '.join(FORMATS)} "
+            "(aliases: bin, txt, vec, wv)"
+        )
+    return _ALIASES[key]
+
+
+def format_for_path(path: str | Path) -> str:
+    """Format implied by a file name when saving (compression suffixes are skipped)."""
+    path = Path(path)
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _COMPRESSORS:
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] in _EXTENSIONS:
+        return _EXTENSIONS[suffixes[-1]]
+    return "native"
+
+
+# --------------------------------------------------------------------------- words <-> arrays
+def encode_words(words: Sequence[str]) -> np.ndarray:
+    """Words as one uint8 array (UTF-8, newline-separated), for the native format."""
+    blob = "\n".join(words).encode("utf-8")
+    if len(words) and blob.count(b"\n") != len(words) - 1:
+        bad = next(w for w in words if "\n" in w)
+        raise FormatError(f"word {bad!r} contains a newline and cannot be stored")
+    return np.frombuffer(blob, dtype=np.uint8)
+
+
+def decode_words(blob: np.ndarray, count: int) -> list[str]:
+    """Inverse of :func:`encode_words`; ``count`` is the expected number of words."""
+    if count == 0:
+        return []
+    try:
+        words = np.asarray(blob, dtype=np.uint8).tobytes().decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"the stored words are not valid UTF-8 ({exc})") from exc
+    if len(words) != count:
+        raise FormatError(f"the file stores {len(words)} words for {count} vectors")
+    return words
+
+
+# --------------------------------------------------------------------------- word2vec / GloVe
+def _check_text_words(words: Sequence[str], fmt: str) -> None:
+    for i, w in enumerate(words):
+        if not w or any(ch.isspace() for ch in w):
+            raise FormatError(
+                f"word #{i} {w!r} is empty or contains whitespace, which the {fmt} format "
+                "cannot represent; save in the native format instead"
+            )
+
+
+class _Rows:
+    """A float32 row store that grows by doubling when the final count is unknown."""
+
+    def __init__(self, dims: int, capacity: int) -> None:
+        self.data = np.empty((max(1, capacity), dims), dtype=np.float32)
+        self.n = 0
+
+    def next_row(self) -> np.ndarray:
+        if self.n == self.data.shape[0]:
+            bigger = np.empty((2 * self.data.shape[0], self.data.shape[1]), dtype=np.float32)
+            bigger[: self.n] = self.data
+            self.data = bigger
+        self.n += 1
+        return self.data[self.n - 1]
+
+    def drop_last(self) -> None:
+        self.n -= 1
+
+    def result(self) -> np.ndarray:
+        if self.n == self.data.shape[0]:
+            return self.data
+        return self.data[: self.n].copy()
+
+
+def _decode_word(raw: bytes, path: Path, where: str, encoding: str, errors: str) -> str:
+    try:
+        return raw.decode(encoding, errors)
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"{path}: {where}: the word {raw[:40]!r} is not valid {encoding} ({exc.reason}); "
+            "pass unicode_errors='replace' (or 'ignore') to load it anyway"
+        ) from exc
+
+
+def _add_word(words: list[str], seen: set[str], word: str, rows: _Rows, path: Path) -> bool:
+    """Record a word; a repeated word is skipped (first one kept), as gensim does."""
+    if word in seen:
+        logger.warning("%s: duplicate word %r; keeping only its first vector", path, word)
+        rows.drop_last()
+        return False
+    seen.add(word)
+    words.append(word)
+    return True
+
+
+def _read_header(f: IO[bytes], path: Path) -> tuple[int, int, int]:
+    line = f.readline(4096)
+    header = _parse_w2v_header(line)
+    if header is None:
+        shown = line[:60].decode("utf-8", "replace")
+        raise FormatError(
+            f"{path}: line 1 should be the word2vec header 'WORDS DIMENSIONS', "
+            f"found {shown!r}; the file looks like {_describe(path)}"
+        )
+    count, dims = header
+    if dims < 1:
+        raise FormatError(f"{path}: the header says the vectors have {dims} dimensions")
+    return count, dims, len(line)
+
+
+def _check_size(
+    path: Path, compressed: bool, header_len: int, count: int, want: int, min_record: int
+) -> None:
+    """Refuse a header that promises more records than the file can physically hold."""
+    if compressed:
+        return
+    available = path.stat().st_size - header_len
+    need = want * min_record - 1
+    if want and need > available:
+        raise FormatError(
+            f"{path}: the header promises {count} words, and reading {want} of them needs at "
+            f"least {need} bytes, but only {available} bytes follow the header: the file is "
+            "truncated or its header is wrong"
+        )
+    if count * min_record - 1 > available:
+        logger.warning(
+            "%s: the file is shorter than its header claims (%d words); reading the first %d",
+            path, count, want,
+        )
+
+
+def read_word2vec(
+    path: str | Path,
+    binary: bool | None = None,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+) -> WordVectors:
+    """Read the word2vec C format (``binary=None``: decided from the content).
+
+    ``limit`` reads only the first N words. Compressed files (.gz, .bz2, .xz)
+    are read transparently. Repeated words keep their first vector.
+    """
+    path = Path(path)
+    if binary is None:
+        fmt = detect_format(path)
+        if fmt not in ("word2vec-binary", "word2vec-text"):
+            raise FormatError(f"{path} is not in word2vec format: it looks like {_describe(path)}")
+        binary = fmt == "word2vec-binary"
+    if limit is not None and limit < 0:
+        raise ConfigError(f"limit must be >= 0, got {limit}")
+    f, compressed = _open_read(path)
+    try:
+        with f:
+            count, dims, header_len = _read_header(f, path)
+            want = count if limit is None else min(count, limit)
+            min_record = 4 * dims + 2 if binary else 2 * dims + 2
+            _check_size(path, compressed, header_len, count, want, min_record)
+            capacity = want if not compressed else min(want, 1 << 16)
+            if binary:
+                words, vecs = _read_w2v_binary(f, path, want, dims, capacity, encoding,
+                                               unicode_errors, header_len)
+            else:
+                words, vecs = _read_w2v_text(f, path, want, dims, capacity, encoding,
+                                             unicode_errors)
+    except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as exc:
+        raise FormatError(f"{path}: the compressed data is damaged or cut short ({exc})") from exc
+    logger.info("read %d x %d vectors from %s", len(words), dims, path)
+    return WordVectors(words, vecs)
+
+
+def _read_w2v_binary(
+    f: IO[bytes], path: Path, want: int, dims: int, capacity: int,
+    encoding: str, errors: str, header_len: int,
+) -> tuple[list[str], np.ndarray]:
+    record = 4 * dims
+    rows = _Rows(dims, capacity)
+    words: list[str] = []
+    seen: set[str] = set()
+    buf = b""
+    pos = 0
+    consumed = header_len  # file offset of buf[0], for error messages
+    eof = False
+    done = 0
+    while done < want:
+        space = buf.find(b" ", pos, pos + _MAX_WORD_BYTES)
+        if space < 0 or len(buf) - space - 1 < record:
+            if eof:
+                where = consumed + pos
+                if space < 0 and len(buf) - pos >= _MAX_WORD_BYTES:
+                    raise FormatError(
+                        f"{path}: no word at byte {where} (word {done + 1}): "
+                        "not a word2vec binary file, or corrupt"
+                    )
+                raise FormatError(
+                    f"{path}: truncated: the header promises {want} words of {dims} dimensions "
+                    f"but the file ends inside word {done + 1} (byte {consumed + len(buf)})"
+                )
+            if space < 0 and len(buf) - pos >= _MAX_WORD_BYTES:
+                raise FormatError(
+                    f"{path}: no word separator within {_MAX_WORD_BYTES} bytes at byte "
+                    f"{consumed + pos} (word {done + 1}): not a word2vec binary file, or corrupt"
+                )
+            more = f.read(max(_READ_CHUNK, 2 * (record + 64)))
+            if not more:
+                eof = True
+            consumed += pos
+            buf = buf[pos:] + more
+            pos = 0
+            continue
+        raw_word = buf[pos:space].lstrip(b"\n")
+        word = _decode_word(raw_word, path, f"word {done + 1} (byte {consumed + pos})",
+                            encoding, errors)
+        row = rows.next_row()
+        row[:] = np.frombuffer(buf, dtype="<f4", count=dims, offset=space + 1)
+        _add_word(words, seen, word, rows, path)
+        pos = space + 1 + record
+        done += 1
+    return words, rows.result()
+
+
+def _parse_text_line(
+    line: bytes, lineno: int, dims: int, path: Path, encoding: str, errors: str, glove: bool
+) -> tuple[str, np.ndarray]:
+    try:
+        text = line.decode(encoding, errors)
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"{path}: line {lineno}: not valid {encoding} ({exc.reason}); "
+            "pass unicode_errors='replace' (or 'ignore') to load it anyway"
+        ) from exc
+    parts = text.rstrip().split(" ")
+    if len(parts) != dims + 1:
+        parts = text.split()
+        if glove and len(parts) > dims + 1:  # GloVe files hold a few words with spaces
+            parts = [" ".join(parts[: len(parts) - dims])] + parts[len(parts) - dims :]
+    if len(parts) != dims + 1:
+        raise FormatError(
+            f"{path}: line {lineno}: expected a word and {dims} numbers, "
+            f"found {len(parts)} fields"
+        )
+    try:
+        vec = np.array(parts[1:], dtype=np.float32)
+    except ValueError:
+        bad = next(p for p in parts[1:] if not _is_float(p))
+        raise FormatError(f"{path}: line {lineno}: {bad[:40]!r} is not a number") from None
+    return parts[0], vec
+
+
+def _is_float(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_w2v_text(
+    f: IO[bytes], path: Path, want: int, dims: int, capacity: int, encoding: str, errors: str
+) -> tuple[list[str], np.ndarray]:
+    rows = _Rows(dims, capacity)
+    words: list[str] = []
+    seen: set[str] = set()
+    for i in range(want):
+        line = f.readline()
+        lineno = i + 2
+        if not line:
+            raise FormatError(
+                f"{path}: truncated: the header promises {want} words but the file ends "
+                f"after {i} (line {lineno} is missing)"
+            )
+        word, vec = _parse_text_line(line, lineno, dims, path, encoding, errors, glove=False)
+        rows.next_row()[:] = vec
+        _add_word(words, seen, word, rows, path)
+    return words, rows.result()
+
+
+def read_glove(
+    path: str | Path,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+) -> WordVectors:
+    """Read GloVe's text format (no header; dimensions taken from the first line)."""
+    path = Path(path)
+    if limit is not None and limit < 0:
+        raise ConfigError(f"limit must be >= 0, got {limit}")
+    f, _ = _open_read(path)
+    words: list[str] = []
+    seen: set[str] = set()
+    rows: _Rows | None = None
+    dims = 0
+    try:
+        with f:
+            for lineno, line in enumerate(f, start=1):
+                if limit is not None and len(words) >= limit:
+                    break
+                if not line.strip():
+                    continue
+                if rows is None:
+                    dims = len(line.split()) - 1
+                    if dims < 1 or not _looks_like_glove(line):
+                        raise FormatError(
+                            f"{path}: line {lineno} is not 'word number number ...': "
+                            f"the file looks like {_describe(path)}"
+                        )
+                    rows = _Rows(dims, 1 << 16)
+                word, vec = _parse_text_line(line, lineno, dims, path, encoding, unicode_errors,
+                                             glove=True)
+                rows.next_row()[:] = vec
+                _add_word(words, seen, word, rows, path)
+    except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as exc:
+        raise FormatError(f"{path}: the compressed data is damaged or cut short ({exc})") from exc
+    if rows is None:
+        raise FormatError(f"{path} holds no vectors")
+    logger.info("read %d x %d GloVe vectors from %s", len(words), dims, path)
+    return WordVectors(words, rows.result())
+
+
+def _format_rows(vecs: np.ndarray, precision: int | None) -> Iterator[str]:
+    if precision is None:
+        for row in vecs:
+            yield " ".join(map(str, row))
+    else:
+        if precision < 1:
+            raise ConfigError(f"precision must be >= 1 significant digit, got {precision}")
+        fmt = " ".join([f"%.{int(precision)}g"] * vecs.shape[1])
+        for row in vecs.tolist():
+            yield fmt % tuple(row)
+
+
+def _write_text(wv: WordVectors, path: Path, header: bool, precision: int | None) -> Path:
+    with _writer(path) as f:
+        if header:
+            f.write(f"{len(wv)} {wv.vector_size}\n".encode())
+        batch: list[str] = []
+        for word, numbers in zip(wv.index_to_key, _format_rows(wv.vectors, precision),
+                                 strict=True):
+            batch.append(f"{word} {numbers}\n")
+            if len(batch) >= 4096:
+                f.write("".join(batch).encode("utf-8"))
+                batch.clear()
+        f.write("".join(batch).encode("utf-8"))
+    return path
+
+
+def write_word2vec(
+    wv: WordVectors, path: str | Path, binary: bool = True, precision: int | None = None
+) -> Path:
+    """Write the word2vec C format, binary (as the C tool does) or text.
+
+    Text numbers are exact (shortest round-trip form, as gensim writes them)
+    unless ``precision`` asks for that many significant digits.
+    """
+    path = Path(path)
+    fmt = "word2vec-binary" if binary else "word2vec-text"
+    _check_text_words(wv.index_to_key, fmt)
+    if not binary:
+        return _write_text(wv, path, header=True, precision=precision)
+    vecs = wv.vectors.astype("<f4", copy=False)
+    with _writer(path) as f:
+        f.write(f"{len(wv)} {wv.vector_size}\n".encode())
+        batch: list[bytes] = []
+        for i, word in enumerate(wv.index_to_key):
+            batch.append(word.encode("utf-8") + b" " + vecs[i].tobytes() + b"\n")
+            if len(batch) >= 4096:
+                f.write(b"".join(batch))
+                batch.clear()
+        f.write(b"".join(batch))
+    return path
+
+
+def write_glove(wv: WordVectors, path: str | Path, precision: int | None = None) -> Path:
+    """Write GloVe's text format (word2vec text without the header line)."""
+    path = Path(path)
+    _check_text_words(wv.index_to_key, "GloVe")
+    return _write_text(wv, path, header=False, precision=precision)
+
+
+# --------------------------------------------------------------------------- native format
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (np.integer, np.floating, np.bool_)):
+        return obj.item()
+    if isinstance(obj, np.ndarray) and obj.size <= 10000:
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot store {type(obj).__name__} in the JSON header")
+
+
+def _npy_header(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    data = np.lib.format.header_data_from_array_1_0(arr)
+    try:
+        np.lib.format.write_array_header_1_0(buf, data)
+    except ValueError:
+        buf = io.BytesIO()
+        np.lib.format.write_array_header_2_0(buf, data)
+    return buf.getvalue()
+
+
+def _write_member(zf: zipfile.ZipFile, raw: IO[bytes], name: str, payload: Sequence[Any]) -> None:
+    """Store ``payload`` (bytes-like pieces) uncompressed, its data 64-byte aligned in the file."""
+    size = sum(memoryview(p).nbytes for p in payload)
+    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    info.file_size = size
+    zip64 = size * 1.05 > zipfile.ZIP64_LIMIT
+    start = raw.tell() + 30 + len(name.encode("utf-8")) + 4 + (20 if zip64 else 0)
+    pad = (-start) % _ALIGN
+    info.extra = struct.pack("<HH", _PAD_EXTRA_ID, pad) + b"\0" * pad
+    with zf.open(info, "w", force_zip64=zip64) as out:
+        for piece in payload:
+            if memoryview(piece).nbytes:
+                out.write(piece)
+
+
+def save_state(
+    path: str | Path,
+    arrays: Mapping[str, np.ndarray],
+    meta: Mapping[str, Any] | None = None,
+    kind: str = "state",
+) -> Path:
+    """Save named arrays plus JSON metadata in the native format (atomically).
+
+    Layout: an uncompressed zip archive (so ``np.load(path)`` and ``unzip``
+    can read it too) holding
+
+    * ``wordvec.json``: ``{"format": "wordvec", "version": 1, "kind": kind,
+      "arrays": {name: {"dtype": "<f4", "shape": [..]}}, "meta": meta}``
+    * ``<name>.npy`` for each array: a standard .npy file whose data starts
+      on a 64-byte boundary of the archive, so it can be memory-mapped.
+
+    Array names are letters, digits, ``_ . -``; dtypes must be numeric, bool
+    or fixed-width strings (never Python objects); ``meta`` must be JSON
+    (NumPy scalars are converted).
+    """
+    path = Path(path)
+    if path.suffix.lower() in _COMPRESSORS:
+        raise ConfigError(f"{path}: native files are not compressed (they are memory-mapped)")
+    specs: dict[str, dict[str, Any]] = {}
+    prepared: dict[str, np.ndarray] = {}
+    for name, arr in arrays.items():
+        if not _NAME_RE.match(name) or name == "wordvec":
+            raise ConfigError(f"array name {name!r} is not allowed (letters, digits, _ . -)")
+        a = np.ascontiguousarray(arr)
+        if a.dtype.kind not in _SAFE_KINDS or a.dtype.hasobject:
+            raise ConfigError(
+                f"array {name!r} has dtype {a.dtype}, which cannot be stored safely; "
+                "use numeric, bool or fixed-width string arrays"
+            )
+        prepared[name] = a
+        specs[name] = {"dtype": a.dtype.str, "shape": list(a.shape)}
+    header = {
+        "format": _FORMAT_TAG,
+        "version": _FORMAT_VERSION,
+        "kind": kind,
+        "arrays": specs,
+        "meta": dict(meta or {}),
+    }
+    header_bytes = json.dumps(header, default=_json_default, ensure_ascii=False,
+                              indent=1).encode("utf-8")
+    with atomic_write(path, "wb") as raw:
+        with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+            _write_member(zf, raw, _HEADER_MEMBER, [header_bytes])
+            for name, a in prepared.items():
+                body = a.reshape(-1).view(np.uint8) if a.size else b""
+                _write_member(zf, raw, f"{name}.npy", [_npy_header(a), body])
+    logger.info("saved %d arrays to %s", len(prepared), path)
+    return path
+
+
+def _read_npy_header(fp: IO[bytes], where: str) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    start = fp.tell()
+    try:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except (ValueError, OSError, SyntaxError) as exc:
+        raise FormatError(f"{where}: not a valid .npy array ({exc})") from exc
+    if dtype.hasobject or dtype.kind not in _SAFE_KINDS:
+        raise FormatError(
+            f"{where} holds Python objects (dtype {dtype}), which would have to be unpickled; "
+            "wordvec never loads pickled data. Refusing to read it."
+        )
+    return shape, fortran, dtype, fp.tell() - start
+
+
+def _read_member(
+    zf: zipfile.ZipFile, raw: IO[bytes], path: Path, info: zipfile.ZipInfo, mmap: bool
+) -> np.ndarray:
+    where = f"{path}: {info.filename}"
+    file_size = os.fstat(raw.fileno()).st_size
+    raw.seek(info.header_offset)
+    local = raw.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise FormatError(f"{where}: damaged archive (bad local header)")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    data_start = info.header_offset + 30 + name_len + extra_len
+    if data_start + info.compress_size > file_size:
+        raise FormatError(f"{where}: truncated: the archive ends before this array does")
+    if info.compress_type != zipfile.ZIP_STORED:
+        if mmap:
+            logger.info("%s is compressed; reading it into memory instead of mapping it", where)
+        if info.file_size > 1100 * max(info.compress_size, 1):
+            raise FormatError(f"{where}: implausible compression ratio; refusing to inflate it")
+        with zf.open(info) as fp:
+            shape, fortran, dtype, hlen = _read_npy_header(fp, where)
+            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if hlen + nbytes != info.file_size:
+                raise FormatError(f"{where}: array size does not match the stored size")
+            try:
+                data = fp.read(nbytes)
+                fp.read(1)  # reach the end so zipfile checks the CRC
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise FormatError(f"{where}: corrupt ({exc})") from exc
+        return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    raw.seek(data_start)
+    shape, fortran, dtype, hlen = _read_npy_header(raw, where)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if hlen + nbytes != info.file_size:
+        raise FormatError(f"{where}: array header does not match the stored size; corrupt")
+    order = "F" if fortran else "C"
+    if mmap and nbytes:
+        return np.memmap(path, dtype=dtype, mode="r", offset=data_start + hlen, shape=shape,
+                         order=order)
+    arr = np.empty(shape, dtype=dtype, order=order)
+    if nbytes:
+        view = arr.reshape(-1, order="A").view(np.uint8)
+        raw.seek(data_start)
+        head = raw.read(hlen)
+        got = raw.readinto(memoryview(view))
+        if got != nbytes:
+            raise FormatError(f"{where}: truncated ({got} of {nbytes} bytes)")
+        crc = zlib.crc32(view, zlib.crc32(head))
+        if crc != info.CRC:
+            raise FormatError(f"{where}: checksum mismatch; the file is corrupt")
+    return arr
+
+
+def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarray], dict]:
+    """Load ``(arrays, meta)`` saved by :func:`save_state`.
+
+    With ``mmap=True`` arrays are read-only memory maps (instant, even for
+    huge files). Nothing is ever unpickled: an array of Python objects is
+    refused with FormatError before any of its data is read.
+    """
+    path = Path(path)
+    _check_readable(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        what = _describe(path)
+        if what.startswith("a zip archive"):
+            raise FormatError(f"{path}: damaged or truncated archive ({exc})") from exc
+        raise FormatError(f"{path} is not a wordvec native file: it looks like {what}") from exc
+    with zf, open(path, "rb") as raw:
+        try:
+            hinfo = zf.getinfo(_HEADER_MEMBER)
+        except KeyError:
+            raise FormatError(
+                f"{path} is a zip archive without {_HEADER_MEMBER}: not written by wordvec"
+            ) from None
+        if hinfo.file_size > _MAX_HEADER_BYTES:
+            raise FormatError(f"{path}: {_HEADER_MEMBER} is implausibly large")
+        try:
+            header = json.loads(zf.read(hinfo).decode("utf-8"))
+        except (ValueError, zipfile.BadZipFile, zlib.error) as exc:
+            raise FormatError(f"{path}: unreadable {_HEADER_MEMBER} ({exc})") from exc
+        if not isinstance(header, dict) or header.get("format") != _FORMAT_TAG:
+            raise FormatError(f"{path}: {_HEADER_MEMBER} does not describe a wordvec file")
+        version = header.get("version")
+        if not isinstance(version, int) or version > _FORMAT_VERSION:
+            raise FormatError(
+                f"{path} was written by a newer wordvec (format version {version}); "
+                "upgrade wordvec to read it"
+            )
+        specs = header.get("arrays")
+        if not isinstance(specs, dict):
+            raise FormatError(f"{path}: {_HEADER_MEMBER} lists no arrays")
+        arrays: dict[str, np.ndarray] = {}
+        for name, spec in specs.items():
+            try:
+                info = zf.getinfo(f"{name}.npy")
+            except KeyError:
+                raise FormatError(f"{path}: array {name!r} is listed but missing") from None
+            arr = _read_member(zf, raw, path, info, mmap)
+            if isinstance(spec, dict) and (
+                list(arr.shape) != spec.get("shape") or arr.dtype.str != spec.get("dtype")
+            ):
+                raise FormatError(f"{path}: array {name!r} does not match its description")
+            arrays[name] = arr
+    meta = header.get("meta") or {}
+    meta = dict(meta) if isinstance(meta, dict) else {}
+    meta.setdefault("kind", header.get("kind"))
+    return arrays, meta
+
+
+def save_native(wv: WordVectors, path: str | Path, meta: Mapping[str, Any] | None = None) -> Path:
+    """Save word vectors in the native format (arrays ``words``, ``vectors``, ``counts``).
+
+    ``meta`` (JSON) is stored alongside, merged over ``wv.meta``.
+    """
+    arrays: dict[str, np.ndarray] = {
+        "words": encode_words(wv.index_to_key),
+        "vectors": wv.vectors,
+    }
+    if wv.counts is not None:
+        arrays["counts"] = np.asarray(wv.counts, dtype=np.int64)
+    info = {k: v for k, v in getattr(wv, "meta", {}).items() if k != "kind"}
+    info.update(meta or {})
+    info.update({"vocab_size": len(wv), "vector_size": wv.vector_size})
+    return save_state(path, arrays, info, kind="word-vectors")
+
+
+def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) -> WordVectors:
+    """Load word vectors from any native file holding ``words`` and ``vectors`` arrays.
+
+    That includes training checkpoints saved by :func:`save_state` with those
+    two arrays. ``mmap=True`` maps the vectors read-only instead of reading them.
+    """
+    path = Path(path)
+    arrays, meta = load_state(path, mmap=mmap)
+    if "words" not in arrays or "vectors" not in arrays:
+        raise FormatError(
+            f"{path} is a wordvec file of kind {meta.get('kind')!r} without word vectors "
+            f"(it holds {', '.join(sorted(arrays)) or 'no arrays'})"
+        )
+    vectors = arrays["vectors"]
+    if vectors.ndim != 2:
+        raise FormatError(f"{path}: 'vectors' has shape {vectors.shape}, expected 2-D")
+    words = decode_words(arrays["words"], vectors.shape[0])
+    counts = arrays.get("counts")
+    if counts is not None and counts.shape != (len(words),):
+        raise FormatError(f"{path}: 'counts' has shape {counts.shape}, expected ({len(words)},)")
+    if limit is not None:
+        words, vectors = words[:limit], vectors[:limit]
+        counts = counts[:limit] if counts is not None else None
+    if vectors.dtype != np.float32:
+        vectors = vectors.astype(np.float32)
+    try:
+        wv = WordVectors(words, vectors, counts)
+    except (ValueError, KeyError) as exc:
+        raise FormatError(f"{path}: inconsistent contents ({exc})") from exc
+    wv.meta = {k: v for k, v in meta.items() if k not in ("vocab_size", "vector_size", "kind")}
+    return wv
+
+
+# --------------------------------------------------------------------------- front door
+def save_vectors(
+    wv: WordVectors,
+    path: str | Path,
+    format: str | None = None,
+    precision: int | None = None,
+) -> Path:
+    """Save ``wv`` to ``path``; the format comes from ``format=`` or the extension.
+
+    ``.bin`` word2vec binary, ``.txt``/``.vec`` word2vec text (optionally
+    followed by ``.gz``/``.bz2``/``.xz``), anything else native; GloVe only
+    with ``format="glove"``. ``precision`` (significant digits) applies to
+    text formats. The write is atomic.
+    """
+    path = Path(path)
+    fmt = normalize_format(format) if format else format_for_path(path)
+    if fmt == "native":
+        return save_native(wv, path)
+    if fmt == "glove":
+        return write_glove(wv, path, precision=precision)
+    return write_word2vec(wv, path, binary=fmt == "word2vec-binary", precision=precision)
+
+
+def load_vectors(
+    path: str | Path,
+    format: str | None = None,
+    limit: int | None = None,
+    mmap: bool = False,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+) -> WordVectors:
+    """Load word vectors from any supported format (detected from content unless ``format=``).
+
+    ``limit`` keeps the first N words (read no further for the text and
+    binary formats). ``mmap=True`` memory-maps native files (ignored for the
+    other formats, which must be parsed). Example::
+
+        wv = load_vectors("GoogleNews-vectors-negative300.bin.gz", limit=200_000)
+    """
+    path = Path(path)
+    if limit is not None and limit < 0:
+        raise ConfigError(f"limit must be >= 0, got {limit}")
+    fmt = normalize_format(format) if format else detect_format(path)
+    try:
+        if fmt == "native":
+            return load_native(path, mmap=mmap, limit=limit)
+        if fmt == "glove":
+            return read_glove(path, limit=limit, encoding=encoding, unicode_errors=unicode_errors)
+        return read_word2vec(path, binary=fmt == "word2vec-binary", limit=limit,
+                             encoding=encoding, unicode_errors=unicode_errors)
+    except FormatError as exc:
+        if format is None:
+            raise
+        try:
+            actual = detect_format(path)
+        except FormatError:
+            raise exc from None
+        if actual != fmt:
+            raise FormatError(
+                f"{exc} (the file looks like {actual}: load it with format={actual!r} "
+                "or without format=)"
+            ) from exc
+        raise
