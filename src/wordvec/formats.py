@@ -456,11 +456,18 @@ def read_word2vec(
     are read transparently. Repeated words keep their first vector.
     """
     path = Path(path)
+    fmt = detect_format(path)
     if binary is None:
-        fmt = detect_format(path)
         if fmt not in ("word2vec-binary", "word2vec-text"):
             raise FormatError(f"{path} is not in word2vec format: it looks like {_describe(path)}")
         binary = fmt == "word2vec-binary"
+    elif fmt in ("word2vec-binary", "word2vec-text") and binary != (fmt == "word2vec-binary"):
+        # reading text as binary (or back) would not fail, it would return garbage
+        asked = "word2vec-binary" if binary else "word2vec-text"
+        raise FormatError(
+            f"{path} was to be read as {asked}, but it is {fmt}; "
+            f"load it with format={fmt!r} or without format="
+        )
     if limit is not None and limit < 0:
         raise ConfigError(f"limit must be >= 0, got {limit}")
     f, compressed = _open_read(path)
@@ -546,8 +553,10 @@ def _parse_text_line(
     parts = text.rstrip().split(" ")
     if len(parts) != dims + 1:
         parts = text.split()
-        if glove and len(parts) > dims + 1:  # GloVe files hold a few words with spaces
-            parts = [" ".join(parts[: len(parts) - dims])] + parts[len(parts) - dims :]
+        extra = len(parts) - dims
+        if glove and extra > 1 and not any(_is_float(p) for p in parts[1:extra]):
+            # GloVe files hold a few words with spaces (". . ."): rejoin them
+            parts = [" ".join(parts[:extra])] + parts[extra:]
     if len(parts) != dims + 1:
         raise FormatError(
             f"{path}: line {lineno}: expected a word and {dims} numbers, "
@@ -599,6 +608,9 @@ def read_glove(
     path = Path(path)
     if limit is not None and limit < 0:
         raise ConfigError(f"limit must be >= 0, got {limit}")
+    fmt = detect_format(path)
+    if fmt != "glove":
+        raise FormatError(f"{path} is not GloVe text: it looks like {_describe(path)}")
     f, _ = _open_read(path)
     words: list[str] = []
     seen: set[str] = set()
