@@ -1,0 +1,523 @@
+"""Compiled inner loops of word2vec training (Numba).
+
+Everything here takes plain NumPy arrays and scalars. The policy -- learning-rate
+schedule, subsampling probabilities, the noise distribution (as an alias table),
+the Huffman tree, random seeds, threading -- is decided in Python
+(:mod:`wordvec.word2vec`) and passed in, so these functions only do arithmetic.
+
+One routine, :func:`_block`, is the whole learning rule. It updates a small
+block: ``nr`` input rows (skip-gram: context words of one window; CBOW: the one
+averaged context vector) against ``mp`` output rows with 0/1 labels (negative
+sampling: the centre word and ``negative`` noise words; hierarchical softmax:
+the inner nodes on the centre word's Huffman path). Both objectives and both
+architectures go through it, in the spirit of fastText's pluggable losses:
+
+* ``batched=False`` is the word2vec C tool's per-pair update: every (context,
+  centre) pair is its own 1 x (1 + negative) block with its own noise words.
+* ``batched=True`` is the scheme of Ji et al. (2016), "Parallelizing Word2Vec in
+  Shared and Distributed Memory": all context words of a window share one set
+  of noise words, so the window becomes a single C x (1 + negative) block of
+  small matrix products. Fewer random rows are fetched and they are reused
+  while in cache. For CBOW both are the same (one block per window).
+
+Why the code looks the way it does (each point was measured):
+
+* The vector size ``D`` and the number of noise words are compile-time
+  constants: :func:`chunk_kernel` builds (and caches on disk) one kernel per
+  ``(vector_size, negative)``, so LLVM unrolls and vectorises the loops over
+  dimensions.
+* Numba cannot tell LLVM that two arrays do not overlap, so accumulators that
+  live in memory are reloaded after every store. The small matrix products are
+  therefore written as register-blocked micro-kernels (2 input rows x 3 output
+  rows) whose partial sums are plain local scalars, which LLVM keeps in
+  vector registers.
+* Fast-math is on, but without the "no NaN / no inf" assumptions, so a
+  diverging run still produces a NaN loss that Python can detect.
+* The sigmoid and log-sigmoid come from a table (as in the C tool), clamped
+  at +-``MAX_EXP``; the loss adds the linear tail beyond the clamp so that it
+  stays an honest negative log-likelihood.
+* The output rows a window will need are prefetched one window ahead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+__all__ = [
+    "MAX_EXP",
+    "TABLE_SIZE",
+    "alias_sample",
+    "chunk_kernel",
+    "sigmoid_tables",
+    "uniform_stream",
+]
+
+#: Dot products beyond +-MAX_EXP saturate the sigmoid (the C tool's choice).
+MAX_EXP = 6.0
+#: Number of bins of the sigmoid / log-sigmoid tables over [-MAX_EXP, MAX_EXP).
+TABLE_SIZE = 2048
+
+# Fast-math flags: reassociation and contraction let LLVM vectorise the dot
+# products; "nnan"/"ninf" are deliberately left out so NaN can be detected.
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+_U12 = np.uint64(12)
+_U25 = np.uint64(25)
+_U27 = np.uint64(27)
+_U32 = np.uint64(32)
+_U40 = np.uint64(40)
+_MASK24 = np.uint64(0xFFFFFF)
+_MULT = np.uint64(0x2545F4914F6CDD1D)
+_INV24 = np.float32(1.0 / (1 << 24))
+_CLAMP_HI = MAX_EXP * (1.0 - 1e-6)
+_F0 = np.float32(0.0)
+
+
+def sigmoid_tables(size: int = TABLE_SIZE, max_exp: float = MAX_EXP) -> tuple:
+    """``(sigmoid, log_sigmoid)`` as float32 tables at the bin centres of [-max_exp, max_exp)."""
+    x = -max_exp + (np.arange(size, dtype=np.float64) + 0.5) * (2.0 * max_exp / size)
+    sig = 1.0 / (1.0 + np.exp(-x))
+    logsig = -np.log1p(np.exp(-x))
+    return sig.astype(np.float32), logsig.astype(np.float32)
+
+
+# --------------------------------------------------------------------------- RNG
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _next(state: np.uint64) -> np.uint64:
+    """One step of xorshift64 (the state is never 0)."""
+    state ^= state >> _U12
+    state ^= state << _U25
+    state ^= state >> _U27
+    return state
+
+
+@njit(cache=True, nogil=True)
+def _seed_state(seed: np.uint64) -> np.uint64:
+    """Turn any 64-bit seed into a good non-zero xorshift state (splitmix64 finaliser)."""
+    z = seed + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    if z == np.uint64(0):
+        z = np.uint64(1)
+    return z
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _uniform(state: np.uint64) -> float:
+    """A float32 in [0, 1) from the top 24 bits of the scrambled state."""
+    return np.float32((state * _MULT) >> _U40) * _INV24
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _below(state: np.uint64, n: int) -> int:
+    """An integer in [0, n) from the top 32 bits of the scrambled state (n < 2**32)."""
+    return np.int64((((state * _MULT) >> _U32) * np.uint64(n)) >> _U32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _draw(state: np.uint64, alias_p: np.ndarray, alias_i: np.ndarray) -> tuple:
+    """Draw one noise word with the alias method; return ``(word, new_state)``."""
+    state = _next(state)
+    r = state * _MULT
+    k = np.int64(((r >> _U32) * np.uint64(alias_p.shape[0])) >> _U32)
+    if np.float32(r & _MASK24) * _INV24 < alias_p[k]:
+        return k, state
+    return np.int64(alias_i[k]), state
+
+
+@njit(cache=True, nogil=True)
+def uniform_stream(seed: int, n: int) -> np.ndarray:
+    """``n`` uniform floats in [0, 1) from the kernels' generator (for tests)."""
+    state = _seed_state(np.uint64(seed))
+    out = np.empty(n, np.float32)
+    for i in range(n):
+        state = _next(state)
+        out[i] = _uniform(state)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def alias_sample(alias_p: np.ndarray, alias_i: np.ndarray, seed: int, n: int) -> np.ndarray:
+    """``n`` draws from an alias table with the kernels' generator (for tests)."""
+    state = _seed_state(np.uint64(seed))
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        w, state = _draw(state, alias_p, alias_i)
+        out[i] = w
+    return out
+
+
+@intrinsic
+def _prefetch(typingctx, arr, i, j):  # noqa: ANN001, ANN202 - Numba intrinsic signature
+    """Hint the CPU to load the cache line holding ``arr[i, j]`` (no effect on results)."""
+    sig = types.void(arr, i, j)
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        idx = [
+            context.cast(builder, args[1], signature.args[1], types.intp),
+            context.cast(builder, args[2], signature.args[2], types.intp),
+        ]
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prefetch_row(arr: np.ndarray, row: int, D: int) -> None:  # noqa: N803
+    for j in range(0, D, 16):
+        _prefetch(arr, row, j)
+
+
+# ------------------------------------------------------------ micro-kernels
+# A: input matrix, a0/a1 its rows; B: output matrix, b0..b2 its rows.
+# Partial sums are scalars so that they stay in registers.
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+def _dot2x3(A, a0, a1, B, b0, b1, b2, D):  # noqa: ANN001, ANN202, N803
+    s00 = s01 = s02 = s10 = s11 = s12 = _F0
+    for d in range(D):
+        x0 = A[a0, d]
+        x1 = A[a1, d]
+        y0 = B[b0, d]
+        y1 = B[b1, d]
+        y2 = B[b2, d]
+        s00 += x0 * y0
+        s01 += x0 * y1
+        s02 += x0 * y2
+        s10 += x1 * y0
+        s11 += x1 * y1
+        s12 += x1 * y2
+    return s00, s01, s02, s10, s11, s12
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+def _dot1x3(A, a0, B, b0, b1, b2, D):  # noqa: ANN001, ANN202, N803
+    s0 = s1 = s2 = _F0
+    for d in range(D):
+        x0 = A[a0, d]
+        s0 += x0 * B[b0, d]
+        s1 += x0 * B[b1, d]
+        s2 += x0 * B[b2, d]
+    return s0, s1, s2
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+def _block(A, arow, r_lo, nr, B, outs, labv, wv, mp, gm, din, alpha, sig, logsig, D):  # noqa: ANN001, ANN202, N803
+    """One learning step of ``nr`` input rows against ``mp`` (multiple of 3) output rows.
+
+    Input row ``r`` is ``A[arow[r_lo + r]]``; output row ``m`` is ``B[outs[m]]``
+    with label ``labv[m]`` and weight ``wv[m]`` (0 for padding / skipped noise
+    words). Adds the input gradients to ``din[:nr]``, updates the output rows
+    in place and returns the summed loss.
+    """
+    # 1. scores: gm[r, m] = <A[arow[r]], B[outs[m]]>
+    r = 0
+    while r + 1 < nr:
+        a0 = arow[r_lo + r]
+        a1 = arow[r_lo + r + 1]
+        for m in range(0, mp, 3):
+            s00, s01, s02, s10, s11, s12 = _dot2x3(
+                A, a0, a1, B, outs[m], outs[m + 1], outs[m + 2], D
+            )
+            gm[r, m] = s00
+            gm[r, m + 1] = s01
+            gm[r, m + 2] = s02
+            gm[r + 1, m] = s10
+            gm[r + 1, m + 1] = s11
+            gm[r + 1, m + 2] = s12
+        r += 2
+    if r < nr:
+        a0 = arow[r_lo + r]
+        for m in range(0, mp, 3):
+            s0, s1, s2 = _dot1x3(A, a0, B, outs[m], outs[m + 1], outs[m + 2], D)
+            gm[r, m] = s0
+            gm[r, m + 1] = s1
+            gm[r, m + 2] = s2
+
+    # 2. gradients and loss (table sigmoid; linear tails beyond the clamp)
+    tscale = sig.shape[0] / (2.0 * MAX_EXP)
+    loss = _F0
+    fsum = _F0
+    for r in range(nr):
+        for m in range(mp):
+            f = gm[r, m]
+            fsum += f
+            fc = min(max(f, -MAX_EXP), _CLAMP_HI)
+            b = np.uint32((fc + MAX_EXP) * tscale)
+            lab = labv[m]
+            w = wv[m]
+            gm[r, m] = w * (lab - sig[b]) * alpha
+            tail = max(-MAX_EXP - f, _F0) * lab + max(f - MAX_EXP, _F0) * (1.0 - lab)
+            loss += w * ((1.0 - lab) * fc - logsig[b] + tail)
+    # NaN/inf anywhere must reach the reported loss (fast-math keeps NaN here)
+    loss += fsum * _F0
+
+    # 3. input gradients: din[r] += sum_m gm[r, m] * B[outs[m]]
+    r = 0
+    while r + 1 < nr:
+        for m in range(0, mp, 3):
+            b0 = outs[m]
+            b1 = outs[m + 1]
+            b2 = outs[m + 2]
+            g00 = gm[r, m]
+            g01 = gm[r, m + 1]
+            g02 = gm[r, m + 2]
+            g10 = gm[r + 1, m]
+            g11 = gm[r + 1, m + 1]
+            g12 = gm[r + 1, m + 2]
+            for d in range(D):
+                y0 = B[b0, d]
+                y1 = B[b1, d]
+                y2 = B[b2, d]
+                din[r, d] += g00 * y0 + g01 * y1 + g02 * y2
+                din[r + 1, d] += g10 * y0 + g11 * y1 + g12 * y2
+        r += 2
+    if r < nr:
+        for m in range(0, mp, 3):
+            b0 = outs[m]
+            b1 = outs[m + 1]
+            b2 = outs[m + 2]
+            g00 = gm[r, m]
+            g01 = gm[r, m + 1]
+            g02 = gm[r, m + 2]
+            for d in range(D):
+                din[r, d] += g00 * B[b0, d] + g01 * B[b1, d] + g02 * B[b2, d]
+
+    # 4. output rows: B[outs[m]] += sum_r gm[r, m] * A[arow[r]]
+    for m in range(mp):
+        if wv[m] == 0.0:
+            continue
+        o = outs[m]
+        r = 0
+        while r + 1 < nr:
+            a0 = arow[r_lo + r]
+            a1 = arow[r_lo + r + 1]
+            g0 = gm[r, m]
+            g1 = gm[r + 1, m]
+            for d in range(D):
+                B[o, d] += g0 * A[a0, d] + g1 * A[a1, d]
+            r += 2
+        if r < nr:
+            a0 = arow[r_lo + r]
+            g0 = gm[r, m]
+            for d in range(D):
+                B[o, d] += g0 * A[a0, d]
+    return loss
+
+
+# ------------------------------------------------------------- chunk trainer
+
+
+def chunk_kernel(vector_size: int, negative: int):  # noqa: ANN201 - returns a Numba dispatcher
+    """Return the compiled chunk trainer specialised for ``vector_size`` and ``negative``.
+
+    Numba caches the machine code on disk, one kernel per ``(vector_size,
+    negative)``, so the compilation (several seconds) is paid once per
+    configuration and machine. See :func:`_make_chunk_kernel` for the arguments.
+    """
+    key = (int(vector_size), int(negative))
+    kern = _KERNELS.get(key)
+    if kern is None:
+        kern = _make_chunk_kernel(*key)
+        _KERNELS[key] = kern
+    return kern
+
+
+_KERNELS: dict = {}
+
+
+def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
+    MN = K + 1  # outputs of one negative-sampling block
+    MNP = 3 * ((MN + 2) // 3)  # padded to the micro-kernel width
+
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
+    def train_chunk(
+        ids: np.ndarray, bounds: np.ndarray,
+        syn0: np.ndarray, syn1neg: np.ndarray, syn1: np.ndarray,
+        keep: np.ndarray, alias_p: np.ndarray, alias_i: np.ndarray,
+        codes: np.ndarray, points: np.ndarray, lengths: np.ndarray,
+        sig: np.ndarray, logsig: np.ndarray,
+        sg: bool, cbow_mean: bool, use_ns: bool, use_hs: bool, batched: bool, window: int,
+        alpha0: float, alpha1: float, pos0: float, total: float, seed: int,
+        stats: np.ndarray,
+    ) -> np.ndarray:  # fmt: skip
+        """Train on one chunk of the corpus.
+
+        ids: int32 word ids of the chunk; bounds: int64 sentence limits inside
+        it (0 first, len(ids) last). syn0 / syn1neg / syn1: the weights,
+        updated in place (Hogwild). keep: per-word subsampling keep
+        probability. alias_p / alias_i: alias table of the noise distribution.
+        codes / points / lengths: Huffman tree. sig / logsig: tables from
+        :func:`sigmoid_tables`. The learning rate falls linearly from alpha0
+        (at word 0) to alpha1 (at word ``total``); this chunk starts at word
+        ``pos0`` of all epochs. stats (float64[3]) receives the loss sum, the
+        number of training examples and the number of words kept after
+        subsampling.
+        """
+        state = _seed_state(np.uint64(seed))
+        n_tok = ids.shape[0]
+        W2 = 2 * window
+        maxl = codes.shape[1]
+        HP = 3 * ((maxl + 2) // 3)
+        MP = max(MNP, HP)
+        sen = np.empty(n_tok, np.int32)
+        spos = np.empty(n_tok, np.int32)
+        ctx = np.empty(W2, np.int64)
+        zrow = np.zeros(1, np.int64)
+        hbuf = np.empty((1, D), np.float32)
+        din = np.empty((W2, D), np.float32)
+        gm = np.empty((W2, MP), np.float32)
+        outs = np.empty(MP, np.int64)
+        labv = np.zeros(MP, np.float32)
+        wv = np.zeros(MP, np.float32)
+        hout = np.empty(HP, np.int64)
+        hlab = np.zeros(HP, np.float32)
+        hw = np.zeros(HP, np.float32)
+        nxt = np.empty(MN, np.int64)  # noise words drawn one window ahead
+        loss = 0.0
+        examples = 0
+        kept = 0
+        dalpha = (alpha0 - alpha1) / total
+        ahead = batched or not sg  # one set of noise words per window
+
+        if use_ns:
+            for k in range(K):
+                nxt[k], state = _draw(state, alias_p, alias_i)
+
+        for s in range(bounds.shape[0] - 1):
+            # frequent-word subsampling (the C tool's formula, precomputed in keep)
+            n = 0
+            for p in range(bounds[s], bounds[s + 1]):
+                w = ids[p]
+                kp = keep[w]
+                if kp < 1.0:
+                    state = _next(state)
+                    if kp < _uniform(state):
+                        continue
+                sen[n] = w
+                spos[n] = p
+                n += 1
+            kept += n
+
+            for i in range(n):
+                alpha = alpha0 - dalpha * (pos0 + spos[i])
+                state = _next(state)
+                b = _below(state, window)  # the C tool's reduced window
+                lo = max(0, i - window + b)
+                hi = min(n, i + window + 1 - b)
+                nc = 0
+                for j in range(lo, hi):
+                    if j != i:
+                        ctx[nc] = sen[j]
+                        nc += 1
+                if nc == 0:
+                    continue
+                centre = sen[i]
+                if i + 1 < n:
+                    nxt_centre = sen[i + 1]
+                    if use_ns:
+                        _prefetch_row(syn1neg, nxt_centre, D)
+                    if i + window + 1 < n:
+                        _prefetch_row(syn0, sen[i + window + 1], D)
+
+                if not sg:
+                    # CBOW: the input is the mean (or sum) of the context vectors
+                    for d in range(D):
+                        hbuf[0, d] = 0.0
+                    for c in range(nc):
+                        row = ctx[c]
+                        for d in range(D):
+                            hbuf[0, d] += syn0[row, d]
+                    if cbow_mean:
+                        inv = np.float32(1.0 / nc)
+                        for d in range(D):
+                            hbuf[0, d] *= inv
+
+                if use_hs:
+                    L = lengths[centre]
+                    for m in range(L):
+                        hout[m] = points[centre, m]
+                        hlab[m] = 1.0 - codes[centre, m]
+                        hw[m] = 1.0
+                    for m in range(L, HP):
+                        hout[m] = hout[0]
+                        hw[m] = 0.0
+                    hp = 3 * ((L + 2) // 3)
+
+                if sg and not batched:
+                    ngroups = nc
+                    gsize = 1
+                else:
+                    ngroups = 1
+                    gsize = nc if sg else 1
+
+                A = syn0 if sg else hbuf
+                arow = ctx if sg else zrow
+                for grp in range(ngroups):
+                    r_lo = grp * gsize if sg else 0
+                    for r in range(gsize):
+                        for d in range(D):
+                            din[r, d] = 0.0
+
+                    if use_ns:
+                        outs[0] = centre
+                        labv[0] = 1.0
+                        wv[0] = 1.0
+                        for k in range(K):
+                            if ahead:
+                                wk = nxt[k]
+                            else:
+                                wk, state = _draw(state, alias_p, alias_i)
+                            outs[1 + k] = wk
+                            labv[1 + k] = 0.0
+                            wv[1 + k] = 1.0 if wk != centre else 0.0
+                        for k in range(MN, MNP):
+                            outs[k] = centre
+                            wv[k] = 0.0
+                        if ahead:
+                            for k in range(K):
+                                nxt[k], state = _draw(state, alias_p, alias_i)
+                                _prefetch_row(syn1neg, nxt[k], D)
+                        loss += _block(A, arow, r_lo, gsize, syn1neg, outs, labv, wv,
+                                       MNP, gm, din, alpha, sig, logsig, D)
+
+                    if use_hs:
+                        loss += _block(A, arow, r_lo, gsize, syn1, hout, hlab, hw,
+                                       hp, gm, din, alpha, sig, logsig, D)
+
+                    # apply the input gradients
+                    if sg:
+                        for r in range(gsize):
+                            row = ctx[r_lo + r]
+                            for d in range(D):
+                                syn0[row, d] += din[r, d]
+                        examples += gsize
+                    else:
+                        for c in range(nc):
+                            row = ctx[c]
+                            for d in range(D):
+                                syn0[row, d] += din[0, d]
+                        examples += 1
+
+        stats[0] = loss
+        stats[1] = examples
+        stats[2] = kept
+        return stats
+
+    return train_chunk
