@@ -258,7 +258,9 @@ def _block(A, arow, r_lo, nr, B, outs, labv, wv, mp, gm, din, alpha, sig, logsig
         for m in range(mp):
             f = gm[r, m]
             fsum += f
-            fc = min(max(f, -MAX_EXP), _CLAMP_HI)
+            # clamp into the table; written so that NaN lands inside too
+            fc = f if f > -MAX_EXP else -MAX_EXP
+            fc = fc if fc < _CLAMP_HI else _CLAMP_HI
             b = np.uint32((fc + MAX_EXP) * tscale)
             lab = labv[m]
             w = wv[m]

@@ -544,7 +544,8 @@ class _Job:
         self.syn1neg = model.syn1neg if model.syn1neg is not None else dummy
         self.syn1 = model.syn1 if model.syn1 is not None else dummy
         self.sig, self.logsig = kernels.sigmoid_tables()
-        self.kernel = kernels.chunk_kernel(d, c.negative)
+        # without negative sampling any compiled kernel will do: reuse the common one
+        self.kernel = kernels.chunk_kernel(d, c.negative if c.negative > 0 else 5)
         self.chunks = _make_chunks(corpus.offsets, c.chunk_words)
         self.max_chunk = max((b - a for a, b, _ in self.chunks), default=0)
         # the learning rate runs over all epochs of this call
@@ -569,8 +570,9 @@ class _Job:
         c = self.model.config
         start, stop, bounds = self.chunks[k]
         ids = self.model.corpus.read(start, stop, buf)
+        # a distinct stream per (seed, epoch, chunk); the kernel scrambles it further
         seed = (c.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003 + k) % (
-            1 << 64
+            1 << 63
         )
         self.kernel(
             ids, bounds, self.model.syn0, self.syn1neg, self.syn1, self.keep,

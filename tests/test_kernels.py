@@ -1,0 +1,273 @@
+"""The compiled kernels compute exactly the word2vec updates, draw from the right distributions.
+
+Every test here uses vector size 32 and 5 noise words, so only one chunk
+kernel is compiled (and cached by Numba for the next run).
+"""
+
+import numpy as np
+import pytest
+
+from wordvec import kernels
+from wordvec.vocab import Vocab, build_alias_table, build_huffman
+
+D = 32
+K = 5
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def reference_chunk(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alpha,
+                    codes=None, points=None, lengths=None, cbow_mean=True):
+    """The word2vec updates in plain NumPy, float64, window 1, no subsampling.
+
+    Every noise word is ``noise`` (the tests force the alias table to it);
+    a noise word equal to the centre word is skipped, as in the C tool.
+    Returns the summed loss (-log-likelihood) and the number of examples.
+    """
+    n = len(sentence)
+    loss = 0.0
+    examples = 0
+    for i in range(n):
+        ctx = [sentence[j] for j in (i - 1, i + 1) if 0 <= j < n]
+        if not ctx:
+            continue
+        centre = sentence[i]
+        blocks = []
+        if ns:
+            outs = [(centre, 1.0)] + ([(noise, 0.0)] * K if noise != centre else [])
+            blocks.append((syn1neg, outs))
+        if hs:
+            outs = [(points[centre, m], 1.0 - codes[centre, m]) for m in range(lengths[centre])]
+            blocks.append((syn1, outs))
+        if sg:
+            groups = [ctx] if batched else [[c] for c in ctx]
+        else:
+            groups = [ctx]
+        for grp in groups:
+            if sg:
+                x = syn0[grp].copy()
+            else:
+                h = syn0[grp].sum(axis=0)
+                x = (h / len(grp) if cbow_mean else h)[None, :]
+            din = np.zeros_like(x)
+            for w_out, outs in blocks:
+                idx = [o for o, _ in outs]
+                lab = np.array([label for _, label in outs])
+                y = w_out[idx].copy()
+                f = x @ y.T
+                g = (lab - _sigmoid(f)) * alpha
+                loss += float(np.sum(_softplus(f) - lab * f))
+                din += g @ y
+                np.add.at(w_out, idx, g.T @ x)
+            if sg:
+                np.add.at(syn0, grp, din)
+                examples += len(grp)
+            else:
+                for c in grp:
+                    syn0[c] += din[0]
+                examples += 1
+    return loss, examples
+
+
+def run_kernel(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alpha,
+               codes=None, points=None, lengths=None, cbow_mean=True, keep=None, seed=3):
+    v = syn0.shape[0]
+    ids = np.asarray(sentence, np.int32)
+    bounds = np.array([0, len(ids)], np.int64)
+    keep = np.ones(v, np.float32) if keep is None else keep
+    # an alias table that always answers `noise`: never keep the first pick
+    alias_p = np.zeros(v, np.float32)
+    alias_i = np.full(v, noise, np.int32)
+    if codes is None:
+        codes = np.zeros((1, 1), np.uint8)
+        points = np.zeros((1, 1), np.int32)
+        lengths = np.zeros(1, np.int32)
+    sig, logsig = kernels.sigmoid_tables()
+    stats = np.zeros(3)
+    kern = kernels.chunk_kernel(D, K)
+    kern(ids, bounds, syn0, syn1neg, syn1, keep, alias_p, alias_i, codes, points, lengths,
+         sig, logsig, sg, cbow_mean, ns, hs, batched, 1, alpha, alpha, 0.0, 1e9, seed, stats)
+    return stats
+
+
+def _weights(v, seed=0):
+    rng = np.random.default_rng(seed)
+    syn0 = ((rng.random((v, D)) - 0.5) / 4).astype(np.float32)
+    syn1neg = ((rng.random((v, D)) - 0.5) / 4).astype(np.float32)
+    syn1 = ((rng.random((max(v - 1, 1), D)) - 0.5) / 4).astype(np.float32)
+    return syn0, syn1neg, syn1
+
+
+# The sigmoid comes from a 2048-bin table over [-6, 6): gradients agree with the
+# exact float64 computation to about 3e-3 * alpha per coordinate.
+TOL = dict(rtol=0, atol=2e-4)
+
+
+@pytest.mark.parametrize(
+    "sg,batched",
+    [(True, True), (True, False), (False, True)],
+    ids=["skipgram-shared-negatives", "skipgram-per-pair", "cbow"],
+)
+def test_negative_sampling_update_matches_numpy(sg, batched):
+    v = 6
+    sentence = [0, 1, 2, 1]
+    noise = 4
+    w64 = [w.astype(np.float64) for w in _weights(v)]
+    w32 = list(_weights(v))
+    loss, examples = reference_chunk(sentence, *w64, sg=sg, batched=batched, ns=True,
+                                     hs=False, noise=noise, alpha=0.1)
+    stats = run_kernel(sentence, *w32, sg=sg, batched=batched, ns=True, hs=False,
+                       noise=noise, alpha=0.1)
+    # the weights really moved, and by the same amounts as in NumPy
+    assert not np.allclose(w32[0], _weights(v)[0], atol=1e-3)
+    np.testing.assert_allclose(w32[0], w64[0], **TOL)
+    np.testing.assert_allclose(w32[1], w64[1], **TOL)
+    assert stats[1] == examples
+    assert stats[0] == pytest.approx(loss, rel=2e-3)
+
+
+def test_noise_word_equal_to_centre_is_skipped():
+    v = 4
+    w64 = [w.astype(np.float64) for w in _weights(v)]
+    w32 = list(_weights(v))
+    # noise word 1 is also a centre word: its noise update must not happen there
+    reference_chunk([0, 1, 2], *w64, sg=True, batched=True, ns=True, hs=False, noise=1,
+                    alpha=0.2)
+    run_kernel([0, 1, 2], *w32, sg=True, batched=True, ns=True, hs=False, noise=1, alpha=0.2)
+    np.testing.assert_allclose(w32[1], w64[1], **TOL)
+
+
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_hierarchical_softmax_update_follows_huffman_paths(sg):
+    counts = np.array([40, 25, 12, 9, 7, 4, 2, 1], np.int64)
+    v = len(counts)
+    codes, points, lengths = build_huffman(counts)
+    sentence = [7, 0, 3, 5, 1]
+    w64 = [w.astype(np.float64) for w in _weights(v, seed=1)]
+    w32 = list(_weights(v, seed=1))
+    kw = dict(codes=codes, points=points, lengths=lengths)
+    loss, _ = reference_chunk(sentence, *w64, sg=sg, batched=True, ns=False, hs=True,
+                              noise=0, alpha=0.1, **kw)
+    stats = run_kernel(sentence, *w32, sg=sg, batched=True, ns=False, hs=True, noise=0,
+                       alpha=0.1, **kw)
+    np.testing.assert_allclose(w32[0], w64[0], **TOL)
+    np.testing.assert_allclose(w32[2], w64[2], **TOL)
+    assert stats[0] == pytest.approx(loss, rel=2e-3)
+    # only inner nodes on the paths of the centre words were touched
+    touched = {int(points[w, m]) for w in sentence for m in range(lengths[w])}
+    untouched = [r for r in range(v - 1) if r not in touched]
+    np.testing.assert_array_equal(w32[2][untouched], _weights(v, seed=1)[2][untouched])
+
+
+def test_both_objectives_at_once_match_numpy():
+    counts = np.array([30, 20, 10, 5, 3, 1], np.int64)
+    codes, points, lengths = build_huffman(counts)
+    v = len(counts)
+    w64 = [w.astype(np.float64) for w in _weights(v, seed=2)]
+    w32 = list(_weights(v, seed=2))
+    kw = dict(codes=codes, points=points, lengths=lengths)
+    reference_chunk([0, 2, 1, 3], *w64, sg=True, batched=True, ns=True, hs=True, noise=5,
+                    alpha=0.1, **kw)
+    run_kernel([0, 2, 1, 3], *w32, sg=True, batched=True, ns=True, hs=True, noise=5,
+               alpha=0.1, **kw)
+    for a, b in zip(w32, w64, strict=True):
+        np.testing.assert_allclose(a, b, **TOL)
+
+
+def test_huffman_paths_form_a_prefix_code_rooted_at_the_last_node():
+    counts = np.array([50, 30, 30, 12, 8, 5, 5, 2, 1, 1], np.int64)
+    codes, points, lengths = build_huffman(counts)
+    v = len(counts)
+    paths = {tuple(codes[w, : lengths[w]]) for w in range(v)}
+    assert len(paths) == v  # distinct codes
+    for a in paths:
+        for b in paths:
+            assert a == b or a != b[: len(a)]  # none is a prefix of another
+    assert all(points[w, 0] == v - 2 for w in range(v))  # all start at the root
+    # frequent words get codes no longer than rare ones
+    assert lengths[0] <= lengths[-1]
+
+
+def test_loss_is_the_negative_log_likelihood_beyond_the_table():
+    # huge dot products: the sigmoid saturates but the loss keeps growing linearly
+    v = 4
+    syn0 = np.zeros((v, D), np.float32)
+    syn1neg = np.zeros((v, D), np.float32)
+    syn0[1] = 1.0
+    syn1neg[0] = -0.5  # <syn0[1], syn1neg[0]> = -16: the true pair looks very unlikely
+    stats = run_kernel([0, 1], syn0, syn1neg, syn1neg[:1].copy(), sg=True, batched=True,
+                       ns=True, hs=False, noise=3, alpha=0.0)
+    # window 1: pairs (centre 0, context 1) and (centre 1, context 0)
+    expected = _softplus(16.0) + K * _softplus(0.0) + _softplus(0.0) + K * _softplus(0.0)
+    assert stats[0] == pytest.approx(expected, rel=1e-3)
+
+
+def test_nan_weights_give_a_nan_loss():
+    v = 4
+    syn0, syn1neg, syn1 = _weights(v)
+    syn0[2, 3] = np.nan
+    stats = run_kernel([0, 1, 2, 3], syn0, syn1neg, syn1, sg=True, batched=True, ns=True,
+                       hs=False, noise=3, alpha=0.01)
+    assert np.isnan(stats[0])
+
+
+def test_subsampling_keeps_words_with_the_c_tool_probability():
+    counts = np.array([1_000_000, 200_000, 50_000, 1_000], np.int64)
+    vocab = Vocab(["a", "b", "c", "d"], counts)
+    keep = vocab.keep_probs(1e-3)
+    # the C tool's formula, written out
+    t = 1e-3 * counts.sum()
+    expected = np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
+    np.testing.assert_allclose(keep, expected, rtol=1e-6)
+    n = 20_000
+    for w in range(3):
+        syn0, syn1neg, syn1 = _weights(4)
+        stats = run_kernel([w] * n, syn0, syn1neg, syn1, sg=True, batched=True, ns=True,
+                           hs=False, noise=3, alpha=0.0, keep=keep, seed=10 + w)
+        p = float(keep[w])
+        sd = np.sqrt(n * p * (1 - p))
+        assert abs(stats[2] - n * p) < 5 * sd + 1
+
+
+def test_alias_sampling_matches_the_unigram_power_distribution():
+    counts = np.array([500, 300, 120, 50, 20, 7, 2, 1], np.int64)
+    vocab = Vocab([f"w{i}" for i in range(len(counts))], counts)
+    target = vocab.noise_probs(0.75)
+    np.testing.assert_allclose(target, counts**0.75 / np.sum(counts**0.75))
+    prob, alias = vocab.alias_table(0.75)
+    n = 400_000
+    draws = kernels.alias_sample(prob, alias, 7, n)
+    freq = np.bincount(draws, minlength=len(counts)) / n
+    sd = np.sqrt(target * (1 - target) / n)
+    assert np.all(np.abs(freq - target) < 5 * sd)
+
+
+def test_alias_table_of_a_skewed_distribution():
+    p = np.array([0.9, 0.05, 0.03, 0.02])
+    prob, alias = build_alias_table(p)
+    draws = kernels.alias_sample(prob, alias, 11, 200_000)
+    freq = np.bincount(draws, minlength=4) / 200_000
+    np.testing.assert_allclose(freq, p, atol=0.005)
+
+
+def test_generator_is_uniform_and_seeded():
+    u = kernels.uniform_stream(5, 100_000)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.005
+    hist = np.histogram(u, bins=10, range=(0, 1))[0] / len(u)
+    np.testing.assert_allclose(hist, 0.1, atol=0.006)
+    np.testing.assert_array_equal(u, kernels.uniform_stream(5, 100_000))
+    assert not np.array_equal(u[:100], kernels.uniform_stream(6, 100))
+
+
+def test_sigmoid_tables():
+    sig, logsig = kernels.sigmoid_tables()
+    x = -kernels.MAX_EXP + (np.arange(len(sig)) + 0.5) * (2 * kernels.MAX_EXP / len(sig))
+    np.testing.assert_allclose(sig, _sigmoid(x), rtol=1e-6)
+    np.testing.assert_allclose(logsig, np.log(_sigmoid(x)), rtol=1e-5)
