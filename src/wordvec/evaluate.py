@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.vectors import WordVectors, unit_vector
+from wordvec.vectors import WordVectors, _top_indices_rows, unit_vector
 
 logger = logging.getLogger("wordvec")
 
@@ -102,7 +102,7 @@ class AnalogyResult:
     @property
     def oov_percent(self) -> float:
         """Share of questions skipped for unknown words, in percent (as gensim logs it)."""
-        return 100.0 * self.oov / self.n_questions if self.n_questions else 0.0
+        return float(self.oov) / self.n_questions * 100 if self.n_questions else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (sections as a list)."""
@@ -239,17 +239,15 @@ def _cosmul_top(wv: WordVectors, a: np.ndarray, b: np.ndarray, c: np.ndarray,
             s /= norms
             return (1 + s) / 2
 
-        scores = shifted(b[sl]) * shifted(c[sl]) / (shifted(a[sl]) + _COSMUL_EPS)
+        scores = shifted(b[sl])
+        scores *= shifted(c[sl])
+        scores /= shifted(a[sl]) + _COSMUL_EPS
         r = np.arange(scores.shape[0])
         for col in (a[sl], b[sl], c[sl]):
             scores[r, col] = -np.inf
-        kk = min(k, limit)
-        part = np.argpartition(scores, limit - kk, axis=1)[:, limit - kk :]
-        vals = np.take_along_axis(scores, part, axis=1)
-        order = np.lexsort((part, -vals), axis=-1)
-        best = np.take_along_axis(part, order, axis=1)
-        best[np.take_along_axis(vals, order, axis=1) == -np.inf] = -1
-        out[sl, :kk] = best
+        best, vals = _top_indices_rows(scores, min(k, limit))
+        best[vals == -np.inf] = -1
+        out[sl, : best.shape[1]] = best
     return out
 
 
@@ -438,7 +436,7 @@ def evaluate_pairs(
         n_pairs=n_pairs,
         used=len(gold),
         oov=oov,
-        oov_percent=100.0 * oov / denom,
+        oov_percent=float(oov) / denom * 100,
         skipped_lines=skipped,
         restrict_vocab=limit,
         case_insensitive=case_insensitive,

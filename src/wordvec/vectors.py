@@ -140,7 +140,9 @@ def _candidates_by_threshold(
     kth = np.partition(sample, m - k, axis=1)[:, m - k]
     if not np.isfinite(kth).all():
         return None
-    rows, cols = np.nonzero(scores >= kth[:, None])
+    flat = np.flatnonzero(scores >= kth[:, None])  # 1-D nonzero is ~10x faster than 2-D
+    rows = flat // width
+    cols = flat - rows * width
     counts = np.bincount(rows, minlength=n)
     widest = int(counts.max())
     if counts.min() < k or widest > width // 4:
