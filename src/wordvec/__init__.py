@@ -1,4 +1,15 @@
-"""wordvec: learn word vectors from raw text and use them."""
+"""wordvec: learn word vectors from raw text and use them.
+
+The public API, imported lazily so that ``import wordvec`` (and the CLI's
+start-up) stays fast:
+
+>>> from wordvec import Word2Vec, WordVectors, load_vectors  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from wordvec.errors import (
     ConfigError,
@@ -11,6 +22,23 @@ from wordvec.errors import (
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "Word2Vec": "wordvec.word2vec",
+    "Word2VecConfig": "wordvec.word2vec",
+    "WordVectors": "wordvec.vectors",
+    "load_vectors": "wordvec.formats",
+    "save_vectors": "wordvec.formats",
+    "evaluate_analogies": "wordvec.evaluate",
+    "evaluate_pairs": "wordvec.evaluate",
+    "encode_corpus": "wordvec.encoded",
+    "EncodedCorpus": "wordvec.encoded",
+    "Vocab": "wordvec.vocab",
+    "Tokenizer": "wordvec.corpus",
+    "iter_sentences": "wordvec.corpus",
+    "SkipGramSoftmax": "wordvec.reference",
+    "CBOWSoftmax": "wordvec.reference",
+}
+
 __all__ = [
     "ConfigError",
     "CorpusError",
@@ -19,4 +47,14 @@ __all__ = [
     "VocabError",
     "WordvecError",
     "__version__",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wordvec' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
