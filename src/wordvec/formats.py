@@ -49,6 +49,7 @@ import os
 import re
 import secrets
 import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -369,16 +370,16 @@ class _Rows:
         self.data = np.empty((max(1, capacity), dims), dtype=np.float32)
         self.n = 0
 
+    def grow(self) -> None:
+        bigger = np.empty((2 * self.data.shape[0], self.data.shape[1]), dtype=np.float32)
+        bigger[: self.n] = self.data[: self.n]
+        self.data = bigger
+
     def next_row(self) -> np.ndarray:
         if self.n == self.data.shape[0]:
-            bigger = np.empty((2 * self.data.shape[0], self.data.shape[1]), dtype=np.float32)
-            bigger[: self.n] = self.data
-            self.data = bigger
+            self.grow()
         self.n += 1
         return self.data[self.n - 1]
-
-    def drop_last(self) -> None:
-        self.n -= 1
 
     def result(self) -> np.ndarray:
         if self.n == self.data.shape[0]:
@@ -386,25 +387,29 @@ class _Rows:
         return self.data[: self.n].copy()
 
 
-def _decode_word(raw: bytes, path: Path, where: str, encoding: str, errors: str) -> str:
-    try:
-        return raw.decode(encoding, errors)
-    except UnicodeDecodeError as exc:
-        raise FormatError(
-            f"{path}: {where}: the word {raw[:40]!r} is not valid {encoding} ({exc.reason}); "
-            "pass unicode_errors='replace' (or 'ignore') to load it anyway"
-        ) from exc
+def _word_error(raw: bytes, path: Path, where: str, encoding: str,
+                exc: UnicodeDecodeError) -> FormatError:
+    return FormatError(
+        f"{path}: {where}: the word {raw[:40]!r} is not valid {encoding} ({exc.reason}); "
+        "pass unicode_errors='replace' (or 'ignore') to load it anyway"
+    )
 
 
-def _add_word(words: list[str], seen: set[str], word: str, rows: _Rows, path: Path) -> bool:
-    """Record a word; a repeated word is skipped (first one kept), as gensim does."""
-    if word in seen:
-        logger.warning("%s: duplicate word %r; keeping only its first vector", path, word)
-        rows.drop_last()
-        return False
-    seen.add(word)
-    words.append(word)
-    return True
+def _drop_duplicates(
+    words: list[str], vectors: np.ndarray, path: Path
+) -> tuple[list[str], np.ndarray]:
+    """Keep the first vector of a repeated word, as gensim does (checked once, at the end)."""
+    if len(set(words)) == len(words):
+        return words, vectors
+    seen: set[str] = set()
+    keep = []
+    for i, w in enumerate(words):
+        if w in seen:
+            logger.warning("%s: duplicate word %r; keeping only its first vector", path, w)
+        else:
+            seen.add(w)
+            keep.append(i)
+    return [words[i] for i in keep], np.ascontiguousarray(vectors[keep])
 
 
 def _read_header(f: IO[bytes], path: Path) -> tuple[int, int, int]:
@@ -494,11 +499,14 @@ def _read_w2v_binary(
     f: IO[bytes], path: Path, want: int, dims: int, capacity: int,
     encoding: str, errors: str, header_len: int,
 ) -> tuple[list[str], np.ndarray]:
+    # Hot loop: per word one find(), one decode and one byte-slice copy straight
+    # into the output array (no per-row NumPy calls).
     record = 4 * dims
     rows = _Rows(dims, capacity)
+    out = memoryview(rows.data).cast("B")
     words: list[str] = []
-    seen: set[str] = set()
     buf = b""
+    view = memoryview(buf)
     pos = 0
     consumed = header_len  # file offset of buf[0], for error messages
     eof = False
@@ -506,38 +514,50 @@ def _read_w2v_binary(
     while done < want:
         space = buf.find(b" ", pos, pos + _MAX_WORD_BYTES)
         if space < 0 or len(buf) - space - 1 < record:
-            if eof:
-                where = consumed + pos
-                if space < 0 and len(buf) - pos >= _MAX_WORD_BYTES:
-                    raise FormatError(
-                        f"{path}: no word at byte {where} (word {done + 1}): "
-                        "not a word2vec binary file, or corrupt"
-                    )
-                raise FormatError(
-                    f"{path}: truncated: the header promises {want} words of {dims} dimensions "
-                    f"but the file ends inside word {done + 1} (byte {consumed + len(buf)})"
-                )
             if space < 0 and len(buf) - pos >= _MAX_WORD_BYTES:
                 raise FormatError(
                     f"{path}: no word separator within {_MAX_WORD_BYTES} bytes at byte "
                     f"{consumed + pos} (word {done + 1}): not a word2vec binary file, or corrupt"
                 )
+            if eof:
+                raise FormatError(
+                    f"{path}: truncated: the header promises {want} words of {dims} dimensions "
+                    f"but the file ends inside word {done + 1} (byte {consumed + len(buf)})"
+                )
             more = f.read(max(_READ_CHUNK, 2 * (record + 64)))
             if not more:
                 eof = True
             consumed += pos
+            view.release()
             buf = buf[pos:] + more
+            view = memoryview(buf)
             pos = 0
             continue
-        raw_word = buf[pos:space].lstrip(b"\n")
-        word = _decode_word(raw_word, path, f"word {done + 1} (byte {consumed + pos})",
-                            encoding, errors)
-        row = rows.next_row()
-        row[:] = np.frombuffer(buf, dtype="<f4", count=dims, offset=space + 1)
-        _add_word(words, seen, word, rows, path)
-        pos = space + 1 + record
+        raw = buf[pos:space]
+        try:
+            word = raw.decode(encoding, errors)
+        except UnicodeDecodeError as exc:
+            raise _word_error(raw, path, f"word {done + 1} (byte {consumed + pos})", encoding,
+                              exc) from exc
+        if word[:1] == "\n":  # the newline the C tool writes after each vector
+            word = word.lstrip("\n")
+        if done == rows.data.shape[0]:
+            out.release()
+            rows.n = done
+            rows.grow()
+            out = memoryview(rows.data).cast("B")
+        start = space + 1
+        out[done * record : (done + 1) * record] = view[start : start + record]
+        words.append(word)
+        pos = start + record
         done += 1
-    return words, rows.result()
+    out.release()
+    view.release()
+    rows.n = done
+    vectors = rows.result()
+    if sys.byteorder != "little":
+        vectors.byteswap(inplace=True)
+    return _drop_duplicates(words, vectors, path)
 
 
 def _parse_text_line(
@@ -583,7 +603,6 @@ def _read_w2v_text(
 ) -> tuple[list[str], np.ndarray]:
     rows = _Rows(dims, capacity)
     words: list[str] = []
-    seen: set[str] = set()
     for i in range(want):
         line = f.readline()
         lineno = i + 2
@@ -594,8 +613,8 @@ def _read_w2v_text(
             )
         word, vec = _parse_text_line(line, lineno, dims, path, encoding, errors, glove=False)
         rows.next_row()[:] = vec
-        _add_word(words, seen, word, rows, path)
-    return words, rows.result()
+        words.append(word)
+    return _drop_duplicates(words, rows.result(), path)
 
 
 def read_glove(
@@ -613,7 +632,6 @@ def read_glove(
         raise FormatError(f"{path} is not GloVe text: it looks like {_describe(path)}")
     f, _ = _open_read(path)
     words: list[str] = []
-    seen: set[str] = set()
     rows: _Rows | None = None
     dims = 0
     try:
@@ -634,13 +652,14 @@ def read_glove(
                 word, vec = _parse_text_line(line, lineno, dims, path, encoding, unicode_errors,
                                              glove=True)
                 rows.next_row()[:] = vec
-                _add_word(words, seen, word, rows, path)
+                words.append(word)
     except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as exc:
         raise FormatError(f"{path}: the compressed data is damaged or cut short ({exc})") from exc
     if rows is None:
         raise FormatError(f"{path} holds no vectors")
+    words, vectors = _drop_duplicates(words, rows.result(), path)
     logger.info("read %d x %d GloVe vectors from %s", len(words), dims, path)
-    return WordVectors(words, rows.result())
+    return WordVectors(words, vectors)
 
 
 def _format_rows(vecs: np.ndarray, precision: int | None) -> Iterator[str]:

@@ -50,7 +50,7 @@ _KEY_TYPES = (str, int, np.integer)
 _EXTENDED_KEY_TYPES = (str, int, np.integer, np.ndarray)
 
 _NORM_BLOCK_ROWS = 65536  # rows per block when computing norms: bounded temporary memory
-_SEARCH_BLOCK_ELEMS = 1 << 23  # score-matrix cells per block in batched search (32 MiB)
+_SEARCH_BLOCK_ELEMS = 1 << 24  # score-matrix cells per block in batched search (64 MiB)
 _SUGGEST_POOL = 20000  # close spellings are looked for among this many most frequent words
 _COSMUL_EPS = 1e-6  # Levy & Goldberg's epsilon, as in gensim
 
