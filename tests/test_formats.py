@@ -435,3 +435,35 @@ def test_a_crash_mid_save_leaves_the_previous_file(tmp_path, monkeypatch, name):
         save_vectors(sample_wv(seed=1), path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == [name]
+
+
+# ---------------------------------------------------------------- any words, any floats
+def test_round_trip_of_arbitrary_words_and_float_bits():
+    hypothesis = pytest.importorskip("hypothesis")
+    import tempfile
+    from pathlib import Path
+
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+
+    word = st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")),
+        min_size=1, max_size=12,
+    ).filter(lambda w: not any(ch.isspace() for ch in w))
+
+    @st.composite
+    def vector_sets(draw):
+        words = draw(st.lists(word, min_size=1, max_size=8, unique=True))
+        dim = draw(st.integers(1, 5))
+        floats = st.floats(width=32, allow_nan=False)
+        vecs = draw(hnp.arrays(np.float32, (len(words), dim), elements=floats))
+        return WordVectors(words, vecs)
+
+    @hypothesis.settings(max_examples=40, deadline=None)
+    @hypothesis.given(vector_sets())
+    def check(wv):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("v.bin", "v.txt", "v.wv"):
+                assert_same(load_vectors(save_vectors(wv, Path(tmp) / name)), wv)
+
+    check()
