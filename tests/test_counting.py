@@ -243,7 +243,9 @@ def test_counts_round_trip_and_reuse(small_model, tmp_path):
     np.testing.assert_array_equal(word_counts[: small_model.n_words], small_model.wv.counts)
     # scipy reads the matrix part of the same file
     np.testing.assert_array_equal(sp.load_npz(path).toarray(), m.toarray())
-    again = PPMISVD.load_counts(path, vector_size=5)
+    # counting options come from the file, even when a config says otherwise
+    again = PPMISVD.load_counts(path, SVDConfig(vector_size=5, window=8))
+    assert again.config.window == 3
     assert again.config.weighting == "harmonic" and again.config.boundaries
     assert again.words == small_model.words
     np.testing.assert_allclose(again.vectors, small_model.vectors, atol=1e-5)
