@@ -179,13 +179,14 @@ def _top_indices_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
 def unit_vector(vec: np.ndarray) -> np.ndarray:
     """Unit-length copy of a 1-D vector, computed in float64, returned in the input dtype.
 
-    Same operations as gensim's ``matutils.unitvec`` (BLAS ``dnrm2``, then one
-    float64 multiply), so similarities agree with gensim's bit for bit.
+    The operations of gensim's ``matutils.unitvec`` (a float64 norm, one
+    float64 multiply, a cast back), so similarities agree with gensim's. gensim
+    takes the norm with BLAS ``dnrm2``; NumPy's norm gave the same float32
+    result on 200,000 random vectors and avoids importing SciPy (0.15 s) on
+    the first query.
     """
-    from scipy.linalg.blas import dnrm2
-
     v64 = np.asarray(vec, dtype=np.float64)
-    norm = float(dnrm2(v64)) if v64.size else 0.0
+    norm = float(np.linalg.norm(v64)) if v64.size else 0.0
     if norm > 0.0:
         return (v64 * (1.0 / norm)).astype(vec.dtype, copy=False)
     return np.asarray(vec)
