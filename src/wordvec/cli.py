@@ -201,7 +201,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     """Print the nearest neighbours of a word."""
     from wordvec.formats import load_vectors
 
-    wv = load_vectors(args.vectors)
+    wv = load_vectors(args.vectors, mmap=True)
     word = _lookup_word(wv, args.word)
     _print_neighbours(wv.most_similar(positive=[word], topn=args.topn))
     return 0
@@ -220,7 +220,7 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     """Solve a : b :: c : ? (b - a + c), printing the best answers."""
     from wordvec.formats import load_vectors
 
-    wv = load_vectors(args.vectors)
+    wv = load_vectors(args.vectors, mmap=True)
     a, b, c = (_lookup_word(wv, w) for w in (args.a, args.b, args.c))
     print(f"{a} : {b} :: {c} : ?")
     _print_neighbours(wv.most_similar(positive=[b, c], negative=[a], topn=args.topn))
@@ -236,7 +236,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if not args.analogies and not args.pairs:
         raise ConfigError("give at least one benchmark: --analogies FILE and/or --pairs FILE")
-    wv = load_vectors(args.vectors)
+    wv = load_vectors(args.vectors, mmap=True)
     results: list = []
     for path in args.analogies or []:
         results.append(
@@ -476,6 +476,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # unknown words in queries: the message names the word
         msg = exc.args[0] if exc.args else str(exc)
         print(f"wordvec: error: {msg}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as exc:
+        # a full disk, a vanished folder, a permission change mid-run
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"wordvec: error:{where} {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("wordvec: interrupted", file=sys.stderr)
