@@ -88,11 +88,10 @@ def run_kernel(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alp
         codes = np.zeros((1, 1), np.uint8)
         points = np.zeros((1, 1), np.int32)
         lengths = np.zeros(1, np.int32)
-    sig, logsig = kernels.sigmoid_tables()
     stats = np.zeros(3)
     kern = kernels.chunk_kernel(D, K)
     kern(ids, bounds, syn0, syn1neg, syn1, keep, alias_p, alias_i, codes, points, lengths,
-         sig, logsig, sg, cbow_mean, ns, hs, batched, 1, alpha, alpha, 0.0, 1e9, seed, stats)
+         sg, cbow_mean, ns, hs, batched, 1, alpha, alpha, 0.0, 1e9, seed, stats)
     return stats
 
 

@@ -73,8 +73,10 @@ _U40 = np.uint64(40)
 _MASK24 = np.uint64(0xFFFFFF)
 _MULT = np.uint64(0x2545F4914F6CDD1D)
 _INV24 = np.float32(1.0 / (1 << 24))
-_CLAMP_HI = MAX_EXP * (1.0 - 1e-6)
 _F0 = np.float32(0.0)
+_F1 = np.float32(1.0)
+_LO = np.float32(-MAX_EXP)
+_HI = np.float32(MAX_EXP * (1.0 - 1e-6))  # keeps the table index below its size
 
 
 def sigmoid_tables(size: int = TABLE_SIZE, max_exp: float = MAX_EXP) -> tuple:
@@ -83,6 +85,11 @@ def sigmoid_tables(size: int = TABLE_SIZE, max_exp: float = MAX_EXP) -> tuple:
     sig = 1.0 / (1.0 + np.exp(-x))
     logsig = -np.log1p(np.exp(-x))
     return sig.astype(np.float32), logsig.astype(np.float32)
+
+
+# Frozen into the compiled code as constants, so LLVM knows no store can change
+# them and vectorises the table reads (gathers).
+_SIG, _LOGSIG = sigmoid_tables()
 
 
 # --------------------------------------------------------------------------- RNG
@@ -218,71 +225,81 @@ def _dot1x3(A, a0, B, b0, b1, b2, D):  # noqa: ANN001, ANN202, N803
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
-def _block(A, arow, r_lo, nr, B, outs, labv, wv, mp, gm, din, alpha, sig, logsig, D):  # noqa: ANN001, ANN202, N803
+def _block(A, arow, r_lo, nr, B, outs, wv, mp, lf, wf, gm, din, alpha, D):  # noqa: ANN001, ANN202, N803
     """One learning step of ``nr`` input rows against ``mp`` (multiple of 3) output rows.
 
-    Input row ``r`` is ``A[arow[r_lo + r]]``; output row ``m`` is ``B[outs[m]]``
-    with label ``labv[m]`` and weight ``wv[m]`` (0 for padding / skipped noise
-    words). Adds the input gradients to ``din[:nr]``, updates the output rows
-    in place and returns the summed loss.
+    Input row ``r`` is ``A[arow[r_lo + r]]``; output row ``m`` is ``B[outs[m]]``.
+    The label and weight of score ``(r, m)`` are ``lf[r * mp + m]`` and
+    ``wf[r * mp + m]`` (weight 0: padding or a skipped noise word; ``wv[m]``
+    is that weight per output). Adds the input gradients to ``din[:nr]``,
+    updates the output rows in place and returns the summed loss.
     """
-    # 1. scores: gm[r, m] = <A[arow[r]], B[outs[m]]>
+    # 1. scores: gm[r * mp + m] = <A[arow[r]], B[outs[m]]>
     r = 0
     while r + 1 < nr:
         a0 = arow[r_lo + r]
         a1 = arow[r_lo + r + 1]
+        base = r * mp
         for m in range(0, mp, 3):
             s00, s01, s02, s10, s11, s12 = _dot2x3(
                 A, a0, a1, B, outs[m], outs[m + 1], outs[m + 2], D
             )
-            gm[r, m] = s00
-            gm[r, m + 1] = s01
-            gm[r, m + 2] = s02
-            gm[r + 1, m] = s10
-            gm[r + 1, m + 1] = s11
-            gm[r + 1, m + 2] = s12
+            gm[base + m] = s00
+            gm[base + m + 1] = s01
+            gm[base + m + 2] = s02
+            gm[base + mp + m] = s10
+            gm[base + mp + m + 1] = s11
+            gm[base + mp + m + 2] = s12
         r += 2
     if r < nr:
         a0 = arow[r_lo + r]
+        base = r * mp
         for m in range(0, mp, 3):
             s0, s1, s2 = _dot1x3(A, a0, B, outs[m], outs[m + 1], outs[m + 2], D)
-            gm[r, m] = s0
-            gm[r, m + 1] = s1
-            gm[r, m + 2] = s2
+            gm[base + m] = s0
+            gm[base + m + 1] = s1
+            gm[base + m + 2] = s2
 
-    # 2. gradients and loss (table sigmoid; linear tails beyond the clamp)
-    tscale = sig.shape[0] / (2.0 * MAX_EXP)
+    # 2. gradients and loss over the flat score block. Everything is float32 and
+    #    branch-free so that LLVM vectorises the loop (table reads become gathers).
+    tscale = np.float32(_SIG.shape[0] / (2.0 * MAX_EXP))
+    a32 = np.float32(alpha)
     loss = _F0
     fsum = _F0
-    for r in range(nr):
-        for m in range(mp):
-            f = gm[r, m]
-            fsum += f
-            # clamp into the table; written so that NaN lands inside too
-            fc = f if f > -MAX_EXP else -MAX_EXP
-            fc = fc if fc < _CLAMP_HI else _CLAMP_HI
-            b = np.uint32((fc + MAX_EXP) * tscale)
-            lab = labv[m]
-            w = wv[m]
-            gm[r, m] = w * (lab - sig[b]) * alpha
-            tail = max(-MAX_EXP - f, _F0) * lab + max(f - MAX_EXP, _F0) * (1.0 - lab)
-            loss += w * ((1.0 - lab) * fc - logsig[b] + tail)
+    for i in range(nr * mp):
+        f = gm[i]
+        fsum += f
+        # clamp into the table; written so that NaN lands inside too
+        fc = f if f > _LO else _LO
+        fc = fc if fc < _HI else _HI
+        b = np.uint32((fc - _LO) * tscale)
+        lab = lf[i]
+        w = wf[i]
+        gm[i] = w * (lab - _SIG[b]) * a32
+        # -log sigma(f) for label 1, -log sigma(-f) = f - log sigma(f) for label 0,
+        # plus the linear tail the clamp cut off
+        below = _LO - f
+        above = f - _HI
+        below = below if below > _F0 else _F0
+        above = above if above > _F0 else _F0
+        loss += w * ((_F1 - lab) * (fc + above) - _LOGSIG[b] + lab * below)
     # NaN/inf anywhere must reach the reported loss (fast-math keeps NaN here)
     loss += fsum * _F0
 
     # 3. input gradients: din[r] += sum_m gm[r, m] * B[outs[m]]
     r = 0
     while r + 1 < nr:
+        base = r * mp
         for m in range(0, mp, 3):
             b0 = outs[m]
             b1 = outs[m + 1]
             b2 = outs[m + 2]
-            g00 = gm[r, m]
-            g01 = gm[r, m + 1]
-            g02 = gm[r, m + 2]
-            g10 = gm[r + 1, m]
-            g11 = gm[r + 1, m + 1]
-            g12 = gm[r + 1, m + 2]
+            g00 = gm[base + m]
+            g01 = gm[base + m + 1]
+            g02 = gm[base + m + 2]
+            g10 = gm[base + mp + m]
+            g11 = gm[base + mp + m + 1]
+            g12 = gm[base + mp + m + 2]
             for d in range(D):
                 y0 = B[b0, d]
                 y1 = B[b1, d]
@@ -291,35 +308,72 @@ def _block(A, arow, r_lo, nr, B, outs, labv, wv, mp, gm, din, alpha, sig, logsig
                 din[r + 1, d] += g10 * y0 + g11 * y1 + g12 * y2
         r += 2
     if r < nr:
+        base = r * mp
         for m in range(0, mp, 3):
             b0 = outs[m]
             b1 = outs[m + 1]
             b2 = outs[m + 2]
-            g00 = gm[r, m]
-            g01 = gm[r, m + 1]
-            g02 = gm[r, m + 2]
+            g00 = gm[base + m]
+            g01 = gm[base + m + 1]
+            g02 = gm[base + m + 2]
             for d in range(D):
                 din[r, d] += g00 * B[b0, d] + g01 * B[b1, d] + g02 * B[b2, d]
 
     # 4. output rows: B[outs[m]] += sum_r gm[r, m] * A[arow[r]]
-    for m in range(mp):
-        if wv[m] == 0.0:
+    for m0 in range(0, mp, 3):
+        if wv[m0] != 0.0 and wv[m0 + 1] != 0.0 and wv[m0 + 2] != 0.0:
+            # three live outputs: 2 x 3 register block
+            o0 = outs[m0]
+            o1 = outs[m0 + 1]
+            o2 = outs[m0 + 2]
+            r = 0
+            while r + 1 < nr:
+                a0 = arow[r_lo + r]
+                a1 = arow[r_lo + r + 1]
+                base = r * mp + m0
+                g00 = gm[base]
+                g01 = gm[base + 1]
+                g02 = gm[base + 2]
+                g10 = gm[base + mp]
+                g11 = gm[base + mp + 1]
+                g12 = gm[base + mp + 2]
+                for d in range(D):
+                    x0 = A[a0, d]
+                    x1 = A[a1, d]
+                    B[o0, d] += g00 * x0 + g10 * x1
+                    B[o1, d] += g01 * x0 + g11 * x1
+                    B[o2, d] += g02 * x0 + g12 * x1
+                r += 2
+            if r < nr:
+                a0 = arow[r_lo + r]
+                base = r * mp + m0
+                g00 = gm[base]
+                g01 = gm[base + 1]
+                g02 = gm[base + 2]
+                for d in range(D):
+                    x0 = A[a0, d]
+                    B[o0, d] += g00 * x0
+                    B[o1, d] += g01 * x0
+                    B[o2, d] += g02 * x0
             continue
-        o = outs[m]
-        r = 0
-        while r + 1 < nr:
-            a0 = arow[r_lo + r]
-            a1 = arow[r_lo + r + 1]
-            g0 = gm[r, m]
-            g1 = gm[r + 1, m]
-            for d in range(D):
-                B[o, d] += g0 * A[a0, d] + g1 * A[a1, d]
-            r += 2
-        if r < nr:
-            a0 = arow[r_lo + r]
-            g0 = gm[r, m]
-            for d in range(D):
-                B[o, d] += g0 * A[a0, d]
+        for m in range(m0, m0 + 3):
+            if wv[m] == 0.0:
+                continue
+            o = outs[m]
+            r = 0
+            while r + 1 < nr:
+                a0 = arow[r_lo + r]
+                a1 = arow[r_lo + r + 1]
+                g0 = gm[r * mp + m]
+                g1 = gm[r * mp + mp + m]
+                for d in range(D):
+                    B[o, d] += g0 * A[a0, d] + g1 * A[a1, d]
+                r += 2
+            if r < nr:
+                a0 = arow[r_lo + r]
+                g0 = gm[r * mp + m]
+                for d in range(D):
+                    B[o, d] += g0 * A[a0, d]
     return loss
 
 
@@ -354,7 +408,6 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         syn0: np.ndarray, syn1neg: np.ndarray, syn1: np.ndarray,
         keep: np.ndarray, alias_p: np.ndarray, alias_i: np.ndarray,
         codes: np.ndarray, points: np.ndarray, lengths: np.ndarray,
-        sig: np.ndarray, logsig: np.ndarray,
         sg: bool, cbow_mean: bool, use_ns: bool, use_hs: bool, batched: bool, window: int,
         alpha0: float, alpha1: float, pos0: float, total: float, seed: int,
         stats: np.ndarray,
@@ -365,8 +418,7 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         it (0 first, len(ids) last). syn0 / syn1neg / syn1: the weights,
         updated in place (Hogwild). keep: per-word subsampling keep
         probability. alias_p / alias_i: alias table of the noise distribution.
-        codes / points / lengths: Huffman tree. sig / logsig: tables from
-        :func:`sigmoid_tables`. The learning rate falls linearly from alpha0
+        codes / points / lengths: Huffman tree. The learning rate falls linearly from alpha0
         (at word 0) to alpha1 (at word ``total``); this chunk starts at word
         ``pos0`` of all epochs. stats (float64[3]) receives the loss sum, the
         number of training examples and the number of words kept after
@@ -384,13 +436,24 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         zrow = np.zeros(1, np.int64)
         hbuf = np.empty((1, D), np.float32)
         din = np.empty((W2, D), np.float32)
-        gm = np.empty((W2, MP), np.float32)
-        outs = np.empty(MP, np.int64)
-        labv = np.zeros(MP, np.float32)
-        wv = np.zeros(MP, np.float32)
+        gm = np.empty(W2 * MP, np.float32)
+        # negative sampling: output 0 is the centre word (label 1), then K noise
+        # words (label 0), then padding (weight 0); the same for every input row
+        outs = np.empty(MNP, np.int64)
+        wv = np.zeros(MNP, np.float32)
+        wv[:MN] = 1.0
+        nlf = np.zeros(W2 * MNP, np.float32)
+        nwf = np.zeros(W2 * MNP, np.float32)
+        for r in range(W2):
+            nlf[r * MNP] = 1.0
+            for m in range(MN):
+                nwf[r * MNP + m] = 1.0
+        # hierarchical softmax: the centre word's path, labels 1 - code
         hout = np.empty(HP, np.int64)
         hlab = np.zeros(HP, np.float32)
         hw = np.zeros(HP, np.float32)
+        hlf = np.zeros(W2 * HP, np.float32)
+        hwf = np.zeros(W2 * HP, np.float32)
         nxt = np.empty(MN, np.int64)  # noise words drawn one window ahead
         loss = 0.0
         examples = 0
@@ -479,29 +542,40 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
 
                     if use_ns:
                         outs[0] = centre
-                        labv[0] = 1.0
-                        wv[0] = 1.0
+                        clash = False
                         for k in range(K):
                             if ahead:
                                 wk = nxt[k]
                             else:
                                 wk, state = _draw(state, alias_p, alias_i)
                             outs[1 + k] = wk
-                            labv[1 + k] = 0.0
-                            wv[1 + k] = 1.0 if wk != centre else 0.0
+                            if wk == centre:
+                                # the C tool skips a noise word equal to the centre word
+                                clash = True
+                                wv[1 + k] = 0.0
+                                for r in range(gsize):
+                                    nwf[r * MNP + 1 + k] = 0.0
                         for k in range(MN, MNP):
                             outs[k] = centre
-                            wv[k] = 0.0
                         if ahead:
                             for k in range(K):
                                 nxt[k], state = _draw(state, alias_p, alias_i)
                                 _prefetch_row(syn1neg, nxt[k], D)
-                        loss += _block(A, arow, r_lo, gsize, syn1neg, outs, labv, wv,
-                                       MNP, gm, din, alpha, sig, logsig, D)
+                        loss += _block(A, arow, r_lo, gsize, syn1neg, outs, wv, MNP,
+                                       nlf, nwf, gm, din, alpha, D)
+                        if clash:
+                            for k in range(K):
+                                wv[1 + k] = 1.0
+                                for r in range(gsize):
+                                    nwf[r * MNP + 1 + k] = 1.0
 
                     if use_hs:
-                        loss += _block(A, arow, r_lo, gsize, syn1, hout, hlab, hw,
-                                       hp, gm, din, alpha, sig, logsig, D)
+                        for r in range(gsize):
+                            for m in range(hp):
+                                hlf[r * hp + m] = hlab[m]
+                                hwf[r * hp + m] = hw[m]
+                        loss += _block(A, arow, r_lo, gsize, syn1, hout, hw, hp,
+                                       hlf, hwf, gm, din, alpha, D)
 
                     # apply the input gradients
                     if sg:

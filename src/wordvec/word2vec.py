@@ -543,7 +543,6 @@ class _Job:
         dummy = np.zeros((1, d), np.float32)
         self.syn1neg = model.syn1neg if model.syn1neg is not None else dummy
         self.syn1 = model.syn1 if model.syn1 is not None else dummy
-        self.sig, self.logsig = kernels.sigmoid_tables()
         # without negative sampling any compiled kernel will do: reuse the common one
         self.kernel = kernels.chunk_kernel(d, c.negative if c.negative > 0 else 5)
         self.chunks = _make_chunks(corpus.offsets, c.chunk_words)
@@ -577,7 +576,6 @@ class _Job:
         self.kernel(
             ids, bounds, self.model.syn0, self.syn1neg, self.syn1, self.keep,
             self.alias_p, self.alias_i, self.codes, self.points, self.lengths,
-            self.sig, self.logsig,
             c.model == "sg", bool(c.cbow_mean), c.negative > 0, bool(c.hs),
             bool(c.shared_negatives), c.window,
             self.alpha0, self.alpha1, float(epoch) * self.n + start, self.total,
