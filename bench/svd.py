@@ -82,7 +82,7 @@ def run_svd(args: argparse.Namespace, window: int) -> dict:
     from wordvec.vectors import WordVectors
 
     res: dict = {"method": "ppmi-svd", "window": window, "weighting": args.weighting,
-                 "vector_size": args.vector_size, "solver": args.solver}
+                 "sample": args.sample, "vector_size": args.vector_size, "solver": args.solver}
     t = time.perf_counter()
     enc = encode_corpus(args.plain, min_count=args.min_count)
     res["encode_s"] = round(time.perf_counter() - t, 2)
@@ -91,7 +91,7 @@ def run_svd(args: argparse.Namespace, window: int) -> dict:
     res["tokens"] = enc.n_tokens
 
     t = time.perf_counter()
-    counts = cooccurrence(enc, window=window, weighting=args.weighting)
+    counts = cooccurrence(enc, window=window, weighting=args.weighting, sample=args.sample)
     res["count_s"] = round(time.perf_counter() - t, 2)
     res["cooc_nnz"] = int(counts.nnz)
     res["peak_rss_after_count_mb"] = round(peak_rss_mb())
@@ -145,7 +145,7 @@ def child(args: argparse.Namespace) -> None:
 
 def spawn(args: argparse.Namespace, what: str) -> dict:
     cmd = [sys.executable, __file__, "--one", what, "--plain", str(args.plain)]
-    for name in ("vector_size", "min_count", "weighting", "cds_alpha", "shift", "solver",
+    for name in ("vector_size", "min_count", "weighting", "sample", "cds_alpha", "shift", "solver",
                  "sgns_window", "sgns_epochs", "sgns_workers"):
         cmd += ["--" + name.replace("_", "-"), str(getattr(args, name))]
     cmd += ["--eigs", *map(str, args.eigs)]
@@ -168,7 +168,8 @@ def main() -> None:
     ap.add_argument("--windows", type=int, nargs="*", default=[2, 5])
     ap.add_argument("--vector-size", type=int, default=100)
     ap.add_argument("--min-count", type=int, default=5)
-    ap.add_argument("--weighting", default="none")
+    ap.add_argument("--weighting", default="harmonic")
+    ap.add_argument("--sample", type=float, default=1e-3, help="dirty subsampling before counting")
     ap.add_argument("--cds-alpha", type=float, default=0.75)
     ap.add_argument("--shift", type=float, default=1.0)
     ap.add_argument("--solver", default="arpack")
@@ -198,14 +199,15 @@ def main() -> None:
         results.append(res)
         print(json.dumps(res), flush=True)
     print()
-    print(f"{'model':<28} {'analogy':>8} {'sem':>6} {'syn':>6} {'WS353':>6} {'SimLex':>6}"
+    print(f"{'model':<36} {'analogy':>8} {'sem':>6} {'syn':>6} {'WS353':>6} {'SimLex':>6}"
           f" {'time s':>7} {'peak MB':>8}")
     for res in results:
-        label = (f"PPMI-SVD win={res['window']}" if res["method"] == "ppmi-svd"
+        label = (f"SVD w={res['window']} {res['weighting'][:4]} s={res['sample']:g}"
+                 if res["method"] == "ppmi-svd"
                  else f"SGNS win={res['window']} ep={res['epochs']}")
         secs = res.get("total_s", res.get("train_s"))
         for name, sc in res["scores"].items():
-            print(f"{label + ' ' + name:<28} {sc['analogy']:>8.3f} {sc['analogy_sem']:>6.3f}"
+            print(f"{label + ' ' + name:<36} {sc['analogy']:>8.3f} {sc['analogy_sem']:>6.3f}"
                   f" {sc['analogy_syn']:>6.3f} {sc['ws353']:>6.3f} {sc['simlex']:>6.3f}"
                   f" {secs:>7.1f} {res['peak_rss_mb']:>8}")
     if args.json:

@@ -31,18 +31,24 @@ Embeddings" (LGD below) found to matter:
 The result is a :class:`~wordvec.vectors.WordVectors`, the same type word2vec
 training returns, so saving, querying and evaluating work the same way.
 
-Defaults follow LGD's recommendations for SVD -- ``cds_alpha=0.75``,
-``shift=1`` (no shift: LGD found shifting hurts SVD), ``eig=0.5`` -- except
-the window. LGD found window 2 best for word similarity on a 1.5-billion-word
-corpus; on the 17-million-word benchmark corpus (``bench/svd.py``) window 5
-scored better on every task (WordSim-353 0.675 against 0.575, SimLex-999
-0.268 against 0.252, Google analogies 31% against 26%), so the default is 5,
-as in word2vec. Try 2 on corpora of billions of words.
+The defaults of :class:`SVDConfig` follow LGD's recommendations for SVD --
+context-distribution smoothing ``cds_alpha=0.75``, no shift (``shift=1``; LGD
+found shifting hurts SVD), ``eig=0.5``, "dirty" subsampling before counting
+(``sample=1e-3``, word2vec's default threshold) and distance weighting
+(``"harmonic"``) -- except the window. LGD found window 2 best for word
+similarity on a 1.5-billion-word corpus; on the 17-million-word benchmark
+corpus (``bench/svd.py``, unweighted counts) window 5 scored better on every
+task (WordSim-353 0.675 against 0.575, SimLex-999 0.268 against 0.252, Google
+analogies 31% against 26%), so the default is 5, as in word2vec. Harmonic
+weighting and subsampling each added 1-3 points on the analogies there. Try
+window 2 on corpora of billions of words. The plain function
+:func:`cooccurrence` counts the text as it is by default (no weighting, no
+subsampling), which is the tutorial's matrix.
 
 Example:
     >>> from wordvec.counting import PPMISVD
     >>> sents = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat", "ran"]] * 20
-    >>> model = PPMISVD(vector_size=2, window=1, min_count=1).fit(sents)
+    >>> model = PPMISVD(vector_size=2, window=1, min_count=1, sample=0).fit(sents)
     >>> model.cooc.shape, model.wv.vectors.shape
     ((6, 6), (6, 2))
 """
@@ -348,6 +354,8 @@ def cooccurrence(
     weighting: str = "none",
     boundaries: bool = False,
     chunk_tokens: int = 1 << 20,
+    sample: float = 0.0,
+    seed: int = 1,
 ) -> sp.csr_matrix:
     """Count symmetric window co-occurrences of an encoded corpus as a sparse matrix.
 
@@ -366,6 +374,12 @@ def cooccurrence(
             sentence; they become the last two rows/columns (ids V and V+1).
         chunk_tokens: tokens read per step; memory holds about
             ``8 * window * chunk_tokens`` bytes of pair codes at a time.
+        sample: "dirty" subsampling (LGD): before counting, drop each token
+            with word2vec's probability for threshold ``sample`` (frequent
+            words mostly), so the remaining words come closer together.
+            0 (default) counts the corpus as it is.
+        seed: random seed of the subsampling; the same seed gives the same
+            counts whatever ``chunk_tokens`` is.
 
     Returns:
         float32 CSR matrix of shape (V, V), or (V+2, V+2) with ``boundaries``,
@@ -374,6 +388,10 @@ def cooccurrence(
     _check_counting(window, weighting)
     if chunk_tokens < 1:
         raise ConfigError(f"chunk_tokens must be positive, got {chunk_tokens}")
+    if not 0 <= sample < 1:
+        raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {sample}")
+    keep = corpus.vocab.keep_probs(sample) if sample > 0 else None
+    rng = np.random.default_rng(seed)
     v = len(corpus.vocab)
     dim = v + 2 if boundaries else v
     bos, eos = (v, v + 1) if boundaries else (-1, -1)
@@ -392,6 +410,12 @@ def cooccurrence(
             buf = np.empty(b - a, np.int32)
         ids = corpus.read(a, b, out=buf)
         offs = offsets[s : e + 1] - a
+        if keep is not None:
+            mask = rng.random(len(ids)) < keep[ids]
+            kept_before = np.zeros(len(ids) + 1, np.int64)
+            np.cumsum(mask, out=kept_before[1:])
+            offs = np.unique(kept_before[offs])  # sentences left empty disappear
+            ids = ids[mask]
         need = (b - a + 2 * (e - s)) * window
         if len(codes) < need:
             codes = np.empty(need, np.int64)
@@ -403,7 +427,7 @@ def cooccurrence(
         cv = np.empty(m, np.float64)
         _run_lengths(chunk, n, window, mode, ck, cv)
         if len(keys) == 0:
-            keys, vals = ck[:m].copy(), cv[:m].copy()
+            keys, vals = ck, cv
         else:
             ok = np.empty(len(keys) + m, np.int64)
             ov = np.empty(len(keys) + m, np.float64)
@@ -426,8 +450,9 @@ def cooccurrence(
     m = sp.csr_matrix((data, indices, indptr), shape=(dim, dim))
     m.has_sorted_indices = True
     logger.info(
-        "counted co-occurrences of %d tokens (window %d, %s weighting): %d nonzeros in %.1f s",
-        corpus.n_tokens, window, weighting, nnz, time.perf_counter() - t0,
+        "counted co-occurrences of %d tokens (window %d, %s weighting, sample %g): "
+        "%d nonzeros in %.1f s",
+        corpus.n_tokens, window, weighting, sample, nnz, time.perf_counter() - t0,
     )
     return m
 
@@ -698,6 +723,8 @@ class SVDConfig:
         weighting: ``"none"``, ``"harmonic"`` (1/distance) or ``"linear"``
             (word2vec's shrunk window in expectation).
         boundaries: count ``<START>``/``<END>`` tokens around sentences.
+        sample: dirty subsampling threshold applied before counting (word2vec's
+            formula; 0 = off). Random, seeded by ``seed``.
         cds_alpha: context-distribution smoothing exponent (1 = none).
         shift: k of shifted PPMI, ``max(PMI - log k, 0)``; 1 = plain PPMI.
         eig: eigenvalue weighting p, vectors ``U * S**p`` (0, 0.5 or 1).
@@ -713,8 +740,9 @@ class SVDConfig:
     window: int = 5
     min_count: int = 5
     max_final_vocab: int | None = None
-    weighting: str = "none"
+    weighting: str = "harmonic"
     boundaries: bool = False
+    sample: float = 1e-3
     cds_alpha: float = 0.75
     shift: float = 1.0
     eig: float = 0.5
@@ -732,6 +760,8 @@ class SVDConfig:
             raise ConfigError(f"vector_size must be a positive integer, got {self.vector_size!r}")
         if self.min_count < 1:
             raise ConfigError(f"min_count must be at least 1, got {self.min_count}")
+        if not 0 <= self.sample < 1:
+            raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {self.sample}")
         if not self.cds_alpha > 0:
             raise ConfigError(
                 f"cds_alpha must be positive (1 = no smoothing), got {self.cds_alpha}"
@@ -748,7 +778,7 @@ class SVDConfig:
             raise ConfigError(f"chunk_tokens must be positive, got {self.chunk_tokens}")
 
 
-_COUNTING_FIELDS = ("window", "weighting", "boundaries")
+_COUNTING_FIELDS = ("window", "weighting", "boundaries", "sample")
 
 
 class PPMISVD:
@@ -766,7 +796,7 @@ class PPMISVD:
 
     Example:
         >>> sents = [["a", "b", "c"], ["a", "c", "d"], ["b", "d", "a"]] * 10
-        >>> m = PPMISVD(vector_size=2, window=2, min_count=1).fit(sents)
+        >>> m = PPMISVD(vector_size=2, window=2, min_count=1, sample=0).fit(sents)
         >>> len(m.wv), m.wv.vector_size
         (4, 2)
     """
@@ -830,7 +860,8 @@ class PPMISVD:
                 )
             words += [BOS, EOS]
         t1 = time.perf_counter()
-        counts = cooccurrence(enc, cfg.window, cfg.weighting, cfg.boundaries, cfg.chunk_tokens)
+        counts = cooccurrence(enc, cfg.window, cfg.weighting, cfg.boundaries,
+                              cfg.chunk_tokens, cfg.sample, cfg.seed)
         self.timings["count"] = time.perf_counter() - t1
         self._set_counts(counts, words, enc.vocab.counts, len(enc.vocab))
         return self._factorize()
@@ -870,7 +901,7 @@ class PPMISVD:
         """Fit from counts saved by :meth:`save_counts`.
 
         The counting options (``window``, ``weighting``, ``boundaries``,
-        ``min_count``, ``max_final_vocab``) come from the file, whatever
+        ``sample``, ``min_count``, ``max_final_vocab``) come from the file, whatever
         ``config`` says; naming one in ``kwargs`` with another value than the
         file's is an error (the counts would have to be made again). The
         other options (``vector_size``, ``eig``, ...) come from ``config``
@@ -913,6 +944,12 @@ class PPMISVD:
 
     def _factorize(self) -> PPMISVD:
         cfg = self.config
+        if cfg.vector_size >= min(self.cooc.shape):
+            raise ConfigError(
+                f"vector_size={cfg.vector_size} needs more than {cfg.vector_size} words, but "
+                f"the vocabulary has {self.n_words}; lower vector_size or use a larger "
+                "corpus (or a lower min_count)"
+            )
         t0 = time.perf_counter()
         p = ppmi(self.cooc, cfg.cds_alpha, cfg.shift)
         self.timings["ppmi"] = time.perf_counter() - t0
