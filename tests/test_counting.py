@@ -277,6 +277,7 @@ def test_counts_round_trip_and_reuse(small_model, tmp_path):
     # different SVD options on the same counts: no recounting needed
     eig0 = PPMISVD.from_counts(m, words, word_counts, vector_size=5, eig=0.0)
     assert not np.allclose(eig0.vectors, small_model.vectors)
+    assert PPMISVD.from_counts(m, words, vector_size=5).wv.counts is None
 
 
 def test_reusing_counts_with_another_window_is_refused(small_model, tmp_path):

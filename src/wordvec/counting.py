@@ -937,9 +937,8 @@ class PPMISVD:
         self.cooc = counts
         self.cooc_words = words
         self.n_words = n_words
-        if word_counts is None:
-            word_counts = np.zeros(n_words, np.int64)
-        self.word_counts = np.asarray(word_counts, np.int64)[:n_words]
+        self.word_counts = (None if word_counts is None
+                            else np.asarray(word_counts, np.int64)[:n_words])
         self._wv = None
 
     def _factorize(self) -> PPMISVD:
