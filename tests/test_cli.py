@@ -96,3 +96,17 @@ def test_console_script_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("wordvec: error:")
+
+
+def test_svd_method_and_saved_counts(trained, tmp_path):
+    _, corpus, _ = trained
+    counts = tmp_path / "counts.npz"
+    out = tmp_path / "svd.txt"
+    assert main(["-q", "train", str(corpus), "-o", str(out), "--method", "svd", "--size", "20",
+                 "--min-count", "3", "--save-counts", str(counts)]) == 0
+    again = tmp_path / "svd2.txt"
+    assert main(["-q", "train", "-o", str(again), "--method", "svd", "--size", "20",
+                 "--from-counts", str(counts)]) == 0
+    a, b = load_vectors(out), load_vectors(again)
+    assert a.index_to_key == b.index_to_key and a.vector_size == 20
+    assert np.allclose(a.vectors, b.vectors, atol=1e-4)

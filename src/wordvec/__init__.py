@@ -35,6 +35,13 @@ _LAZY = {
     "Vocab": "wordvec.vocab",
     "Tokenizer": "wordvec.corpus",
     "iter_sentences": "wordvec.corpus",
+    "PPMISVD": "wordvec.counting",
+    "CountVectors": "wordvec.counting",
+    "SVDConfig": "wordvec.counting",
+    "UnknownWordError": "wordvec.vectors",
+    "load_state": "wordvec.formats",
+    "save_state": "wordvec.formats",
+    "format_results": "wordvec.evaluate",
     "SkipGramSoftmax": "wordvec.reference",
     "CBOWSoftmax": "wordvec.reference",
 }

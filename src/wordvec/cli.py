@@ -123,22 +123,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     from wordvec.formats import save_vectors
 
     out = check_output_path(args.output)
-    corpus = Path(args.corpus)
-    if not corpus.exists():
+    if args.save_counts:
+        check_output_path(args.save_counts)
+    if args.from_counts and args.method != "svd":
+        raise ConfigError("--from-counts only applies to --method svd")
+    if args.corpus is None and not args.from_counts:
+        raise ConfigError("give a corpus to train on (or --from-counts with --method svd)")
+    corpus = Path(args.corpus) if args.corpus is not None else None
+    if corpus is not None and not corpus.exists():
         raise WordvecError(f"corpus path not found: {corpus}")
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.perf_counter()
     try:
         if args.method == "svd":
-            from wordvec.counting import PPMISVD
-
-            model = PPMISVD(
-                vector_size=args.size,
-                window=args.window if args.window is not None else 2,
-                min_count=args.min_count,
-                seed=args.seed,
-            )
-            model.fit(corpus)
+            model = _train_svd(args, corpus)
         elif args.loss == "softmax":
             from wordvec.corpus import iter_sentences
             from wordvec.reference import CBOWSoftmax, SkipGramSoftmax
@@ -167,6 +165,31 @@ def cmd_train(args: argparse.Namespace) -> int:
         len(wv), wv.vector_size, out, time.perf_counter() - t0,
     )
     return 0
+
+
+def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
+    """PPMI-SVD: count co-occurrences (or reuse saved counts), then factorise."""
+    from wordvec.counting import PPMISVD
+
+    opts = {
+        "vector_size": args.size, "window": args.window, "min_count": args.min_count,
+        "sample": args.sample, "seed": args.seed, "weighting": args.weighting,
+        "boundaries": args.boundaries or None, "cds_alpha": args.cds_alpha,
+        "shift": args.shift, "eig": args.eig, "add_context": args.add_context or None,
+        "solver": args.svd_solver,
+    }
+    opts = {k: v for k, v in opts.items() if v is not None}
+    if args.from_counts:
+        # counting options (window, weighting, ...) come from the counts file
+        for key in ("window", "min_count", "sample", "weighting", "boundaries"):
+            opts.pop(key, None)
+        model = PPMISVD.load_counts(args.from_counts, **opts)
+    else:
+        model = PPMISVD(**opts).fit(corpus)
+    if args.save_counts:
+        model.save_counts(args.save_counts)
+        logger.info("saved co-occurrence counts to %s", args.save_counts)
+    return model
 
 
 def _w2v_params(args: argparse.Namespace) -> dict:
@@ -358,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description="Train word vectors on a text corpus (a file, a folder, "
                        ".gz/.bz2/.xz; one sentence per line or one huge text8-style line).")
-    t.add_argument("corpus", help="text file or folder of text files")
+    t.add_argument("corpus", nargs="?", help="text file or folder of text files")
     t.add_argument("-o", "--output", required=True,
                    help="output file: .bin word2vec binary, .txt/.vec word2vec text, "
                    "anything else the native format")
@@ -388,6 +411,21 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--workers", "--threads", "-threads", type=_positive_int,
                    help="training threads (default: all cores)")
     t.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    g = t.add_argument_group("PPMI-SVD (--method svd)")
+    g.add_argument("--weighting", choices=["none", "harmonic", "linear"],
+                   help="weight co-occurrences by 1/distance (harmonic, default) or "
+                   "(window-d+1)/window (linear), or not at all")
+    g.add_argument("--boundaries", action="store_true",
+                   help="count sentence start/end tokens as in the tutorial")
+    g.add_argument("--cds-alpha", type=float, help="context-distribution smoothing (0.75)")
+    g.add_argument("--shift", type=float, help="shifted PPMI: subtract log k (default 1: none)")
+    g.add_argument("--eig", type=float, choices=[0.0, 0.5, 1.0],
+                   help="eigenvalue weighting p in U*S^p (default 0.5)")
+    g.add_argument("--add-context", action="store_true", help="use word + context vectors")
+    g.add_argument("--svd-solver", choices=["arpack", "randomized"])
+    g.add_argument("--save-counts", metavar="PATH", help="also save the co-occurrence counts")
+    g.add_argument("--from-counts", metavar="PATH",
+                   help="reuse counts saved with --save-counts instead of reading a corpus")
     t.set_defaults(func=cmd_train)
 
     s = sub.add_parser("similar", parents=[common], help="nearest neighbours of a word")
