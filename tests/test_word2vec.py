@@ -204,3 +204,14 @@ def test_two_workers_give_the_same_quality_as_one(planted):
     one = analogy_accuracy(Word2Vec(workers=1, **kw).fit(planted).wv)
     two = analogy_accuracy(Word2Vec(workers=2, **kw).fit(planted).wv)
     assert two >= one - 0.1
+
+
+def test_a_corpus_too_small_for_any_example_warns_instead_of_failing(caplog):
+    m = Word2Vec(model="sg", epochs=1, workers=1, **SMALL | {"min_count": 1})
+    with caplog.at_level("WARNING", logger="wordvec"):
+        m.fit([["a", "b"], ["a", "b"]])  # subsampling (1e-3) drops every word
+    assert m.epochs_done == 1 and np.isnan(m.losses[0])
+    assert "no training examples" in caplog.text
+    tiny = Word2Vec(hs=1, epochs=1, workers=1, sample=0, **SMALL | {"min_count": 1})
+    tiny.fit([["a", "a", "a"]])  # a one-word vocabulary: nothing to contrast, still fine
+    assert np.isfinite(tiny.syn0).all()

@@ -458,8 +458,14 @@ class Word2Vec:
                 logger.info(
                     "epoch %d: loss %.4f, %.0f words/s", self.epochs_done, loss, n / seconds
                 )
-                if not (np.isfinite(self.syn0).all() and math.isfinite(loss)):
+                if not np.isfinite(self.syn0).all() or (examples and not math.isfinite(loss)):
                     raise job.divergence(e)
+                if not examples:
+                    logger.warning(
+                        "epoch %d had no training examples: the corpus is too small "
+                        "(or subsampling removed it); try sample=0 or more text",
+                        self.epochs_done,
+                    )
                 report = EpochReport(self.epochs_done, loss, seconds, n, int(examples))
                 stop = False
                 for cb in callbacks:
