@@ -352,7 +352,16 @@ def main(argv: list | None = None) -> None:
         systems = ["gensim-file", "gensim-iter"]
     elif args.only:
         systems = [args.only]
+    if any(s.startswith("gensim") for s in systems):
+        try:
+            import gensim  # noqa: F401
+        except ImportError:
+            print("gensim is not installed (pip install gensim): running wordvec only")
+            systems = [s for s in systems if not s.startswith("gensim")]
+            if not systems:
+                return
     worker_counts = [int(w) for w in str(args.workers).split(",")]
+    print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
     print(f"corpus: {corpus['text']} ({corpus['words']:,} words), model={args.model}, "
           f"size={args.size}, window={args.window}, negative={args.negative}, hs={args.hs}, "
           f"sample={args.sample}, min_count={args.min_count}, alpha={args.alpha}, "
