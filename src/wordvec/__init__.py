@@ -25,6 +25,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "Word2Vec": "wordvec.word2vec",
     "Word2VecConfig": "wordvec.word2vec",
+    "Progress": "wordvec.word2vec",
+    "EpochReport": "wordvec.word2vec",
+    "StopTraining": "wordvec.word2vec",
     "WordVectors": "wordvec.vectors",
     "load_vectors": "wordvec.formats",
     "save_vectors": "wordvec.formats",

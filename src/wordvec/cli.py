@@ -51,7 +51,7 @@ class ProgressBar:
         epoch = getattr(p, "epoch", None)
         epochs = getattr(p, "epochs", None)
         if epoch is not None and epochs:
-            parts.append(f"epoch {min(epoch + 1, epochs)}/{epochs}")
+            parts.append(f"epoch {epoch}/{epochs}")
         wps = getattr(p, "words_per_sec", None)
         if wps:
             parts.append(f"{wps / 1e6:.2f}M words/s")
@@ -217,6 +217,8 @@ def _w2v_params(args: argparse.Namespace) -> dict:
             params[name] = value
     if args.workers is not None:
         params["workers"] = args.workers
+    if args.per_pair:
+        params["shared_negatives"] = False
     return params
 
 
@@ -410,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--min-alpha", type=float, help="final learning rate")
     t.add_argument("--workers", "--threads", "-threads", type=_positive_int,
                    help="training threads (default: all cores)")
+    t.add_argument("--per-pair", action="store_true",
+                   help="skip-gram: the C tool's update, fresh noise words for every "
+                   "(word, context) pair (about 3x slower) instead of noise words shared "
+                   "across a window")
     t.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     g = t.add_argument_group("PPMI-SVD (--method svd)")
     g.add_argument("--weighting", choices=["none", "harmonic", "linear"],
