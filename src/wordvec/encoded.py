@@ -176,6 +176,7 @@ def encode_corpus(
     tokenizer: Callable[[str], list[str]] | None = None,
     workdir: str | os.PathLike | None = None,
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
+    make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
 ) -> EncodedCorpus:
     """Read ``source`` once: build the vocabulary and the encoded corpus.
 
@@ -188,6 +189,10 @@ def encode_corpus(
             :meth:`EncodedCorpus.load`); default a temporary folder removed
             when the corpus object goes away.
         max_sentence_length: longer lines are cut into sentences this long.
+        make_vocab: build the vocabulary from the word counts (a dict in
+            first-seen order) instead of ``Vocab.from_counts(counts,
+            min_count, max_final_vocab)``; training uses it to encode new text
+            with a vocabulary it already has (``update=True``, resuming).
 
     Raises:
         CorpusError: unreadable source, or no words in it.
@@ -213,7 +218,8 @@ def encode_corpus(
             raw = _scan_files(files, tokenizer or Tokenizer(), d)
         else:
             raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
-        enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source)
+        enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
+                      make_vocab)
     except BaseException:
         if owns:
             shutil.rmtree(d, ignore_errors=True)
@@ -413,6 +419,7 @@ def _finish(
     d: Path,
     owns: bool,
     source: object,
+    make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
 ) -> EncodedCorpus:
     from wordvec import fastscan
 
@@ -422,7 +429,10 @@ def _finish(
             f"the corpus{where} holds no words (it is empty or has only punctuation); "
             "give text with at least one word"
         )
-    vocab = Vocab.from_counts(raw.word_counts, min_count, max_final_vocab)
+    if make_vocab is not None:
+        vocab = make_vocab(raw.word_counts)
+    else:
+        vocab = Vocab.from_counts(raw.word_counts, min_count, max_final_vocab)
     if len(vocab) == 0:
         top = max(raw.word_counts.values())
         raise VocabError(
