@@ -26,6 +26,7 @@ import lzma
 import os
 import re
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -180,7 +181,7 @@ def iter_byte_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[byt
         while True:
             try:
                 chunk = fh.read(chunk_bytes)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
+            except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
                 raise CorpusError(f"cannot read {path}: {exc}") from None
             if not chunk:
                 return
