@@ -789,7 +789,9 @@ def save_state(
     for name, arr in arrays.items():
         if not _NAME_RE.match(name) or name == "wordvec":
             raise ConfigError(f"array name {name!r} is not allowed (letters, digits, _ . -)")
-        a = np.ascontiguousarray(arr)
+        a = np.asarray(arr)
+        if not a.flags.c_contiguous:  # (np.ascontiguousarray would turn 0-d into 1-d)
+            a = a.copy(order="C")
         if a.dtype.kind not in _SAFE_KINDS or a.dtype.hasobject:
             raise ConfigError(
                 f"array {name!r} has dtype {a.dtype}, which cannot be stored safely; "
