@@ -215,3 +215,233 @@ def test_a_corpus_too_small_for_any_example_warns_instead_of_failing(caplog):
     tiny = Word2Vec(hs=1, epochs=1, workers=1, sample=0, **SMALL | {"min_count": 1})
     tiny.fit([["a", "a", "a"]])  # a one-word vocabulary: nothing to contrast, still fine
     assert np.isfinite(tiny.syn0).all()
+
+
+# ------------------------------------------------------------------ the reported loss
+
+
+def _pairs(enc):
+    """Every (context, centre) pair of a corpus with window 1: the skip-gram examples."""
+    ctx, centre = [], []
+    for s in enc.sentences():
+        s = np.asarray(s, np.int64)
+        ctx += [s[:-1], s[1:]]
+        centre += [s[1:], s[:-1]]
+    return np.concatenate(ctx), np.concatenate(centre)
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)  # -log sigmoid(-x)
+
+
+def _frozen(enc, **kw):
+    """A skip-gram model with random weights and a learning rate too small to move them
+    (alpha 1e-10 moves weights of size ~1 by ~1e-9 at most): the loss it reports is
+    the objective at those weights. Window 1 and no subsampling fix the examples."""
+    m = Word2Vec(model="sg", window=1, sample=0, alpha=1e-10, vector_size=32, min_count=1,
+                 epochs=1, workers=1, **kw).build_vocab(enc)
+    rng = np.random.default_rng(0)
+    # scores of sd ~3.6: many beyond the sigmoid table's +-6, where the loss is linear
+    for w in (m.syn0, m.syn1neg, m.syn1):
+        if w is not None:
+            w[:] = rng.normal(0.0, 0.8, w.shape)
+    return m
+
+
+def test_loss_is_the_mean_hierarchical_softmax_nll_of_every_example():
+    enc = EncodedCorpus.from_sentences(generate_sentences(6_000, seed=5), min_count=1)
+    m = _frozen(enc, hs=1, negative=0)
+    syn0, syn1 = m.syn0.copy(), m.syn1.copy()
+    m.train()
+    np.testing.assert_allclose(m.syn0, syn0, atol=1e-6)  # frozen (up to float32 rounding)
+    codes, points, lengths = enc.vocab.huffman()
+    ctx, centre = _pairs(enc)
+    total = 0.0
+    for L in np.unique(lengths[centre]):
+        sel = lengths[centre] == L
+        c, x = centre[sel], syn0[ctx[sel]].astype(np.float64)
+        f = np.einsum("nd,nld->nl", x, syn1[points[c, :L]].astype(np.float64))
+        sign = 1.0 - 2.0 * codes[c, :L]
+        total += _softplus(-sign * f).sum()  # -log sigmoid(+-f) along the Huffman path
+    # the kernel reads log-sigmoid from a 2048-bin table: agreement to ~1e-3
+    assert m.losses[0] == pytest.approx(total / len(ctx), rel=2e-3)
+
+
+def test_loss_is_the_mean_negative_sampling_nll_in_expectation():
+    enc = EncodedCorpus.from_sentences(generate_sentences(30_000, seed=6), min_count=1)
+    k = 5
+    m = _frozen(enc, negative=k, shared_negatives=False)  # fresh noise words for every pair
+    syn0, syn1neg = m.syn0.astype(np.float64), m.syn1neg.astype(np.float64)
+    m.train()
+    # the exact distribution the alias table samples from
+    prob, alias = enc.vocab.alias_table(0.75)
+    v = len(prob)
+    p = prob.astype(np.float64) / v
+    np.add.at(p, alias, (1.0 - prob.astype(np.float64)) / v)
+    ctx, centre = _pairs(enc)
+    mean = var = 0.0
+    for lo in range(0, len(ctx), 8192):
+        x = syn0[ctx[lo:lo + 8192]]
+        c = centre[lo:lo + 8192]
+        scores = x @ syn1neg.T
+        pos = _softplus(-scores[np.arange(len(c)), c])
+        noise = _softplus(scores)  # -log sigmoid(-score) of each possible noise word
+        noise[np.arange(len(c)), c] = 0.0  # a noise word equal to the centre is skipped
+        e1 = noise @ p
+        mean += (pos + k * e1).sum()
+        var += (k * ((noise**2) @ p - e1**2)).sum()
+    n = len(ctx)
+    expected, se = mean / n, np.sqrt(var) / n
+    # 5 standard errors of the noise draws, plus the sigmoid table's resolution
+    assert abs(m.losses[0] - expected) < 5 * se + 3e-3 * (1 + k)
+    assert 5 * se < 0.015 * expected  # the check is sharp
+
+
+def test_loss_accumulates_the_same_with_one_or_two_workers():
+    enc = EncodedCorpus.from_sentences(generate_sentences(20_000, seed=7), min_count=1)
+    # frozen weights: every chunk's loss is fixed by its seed, whichever thread runs it
+    # (up to the ~1e-9 moves of the weights); lost or clobbered updates would show as %
+    one = _frozen(enc, negative=5, chunk_words=1_000)
+    two = _frozen(enc, negative=5, chunk_words=1_000)
+    two.config = dataclasses.replace(two.config, workers=2)
+    one.train()
+    two.train()
+    assert len(one.chunk_losses[0]) >= 15
+    assert two.losses[0] == pytest.approx(one.losses[0], rel=1e-9)
+    np.testing.assert_allclose(two.chunk_losses[0], one.chunk_losses[0], rtol=1e-9)
+
+
+def test_loss_of_real_training_agrees_between_one_and_two_workers(planted):
+    kw = dict(model="sg", epochs=2, chunk_words=5_000, seed=3, **SMALL)
+    one = Word2Vec(workers=1, **kw).fit(planted)
+    two = Word2Vec(workers=2, **kw).fit(planted)
+    # Hogwild changes the order of updates, not the objective: within a few percent
+    np.testing.assert_allclose(two.losses, one.losses, rtol=0.03)
+    assert one.losses[1] < one.losses[0]
+
+
+def test_chunk_losses_are_recorded_in_order_and_average_to_the_epoch_loss(tiny):
+    m = Word2Vec(model="sg", epochs=2, workers=2, chunk_words=2_000, **SMALL).fit(tiny)
+    assert len(m.chunk_losses) == 2
+    chunks = m.chunk_losses[0]
+    assert len(chunks) >= 8 and np.isfinite(chunks).all()
+    # equal-sized chunks: their mean is close to the epoch's mean per example
+    assert np.mean(chunks) == pytest.approx(m.losses[0], rel=0.05)
+    facts = m.wv.meta
+    assert facts["chunk_losses"][0] == pytest.approx(chunks)
+    assert facts["corpus"]["tokens"] == tiny.n_tokens
+    assert facts["corpus"]["sentences"] == tiny.n_sentences
+    assert facts["corpus"]["vocab_size"] == len(tiny.vocab)
+
+
+def test_saved_chunk_losses_are_binned_for_long_epochs(tiny):
+    m = Word2Vec(model="cbow", epochs=1, workers=1, chunk_words=100, **SMALL).fit(tiny)
+    assert len(m.chunk_losses[0]) > 100
+    binned = m.training_facts()["chunk_losses"][0]
+    assert len(binned) == 50
+    assert np.mean(binned) == pytest.approx(np.nanmean(m.chunk_losses[0]), rel=0.02)
+
+
+def test_divergence_is_caught_inside_the_epoch_at_the_chunk_it_happens(tiny):
+    m = Word2Vec(model="sg", alpha=1e30, epochs=1, workers=1, chunk_words=1_000, **SMALL)
+    with pytest.raises(TrainingError, match=r"epoch 1 \(chunk 1 of \d+\).*try alpha="):
+        m.fit(tiny)
+    m2 = Word2Vec(model="sg", alpha=1e30, epochs=1, workers=2, chunk_words=1_000, **SMALL)
+    with pytest.raises(TrainingError, match=r"chunk \d+ of \d+"):
+        m2.fit(tiny)
+
+
+# ------------------------------------------------------------------ stopping and continuing
+
+
+def _stopper(model, after_words):
+    """A progress callback that asks for a stop once ``after_words`` words are done."""
+
+    def progress(p):
+        if p.words_done >= after_words:
+            model.request_stop()
+
+    return progress
+
+
+@pytest.mark.parametrize("workers,corpus", [(1, "tiny"), (2, "planted")])
+def test_request_stop_finishes_the_chunk_and_train_continues_the_run(request, workers, corpus):
+    # threads need a corpus that takes long enough for the stop to land before the end
+    corpus = request.getfixturevalue(corpus)
+    kw = dict(model="sg", epochs=3, chunk_words=corpus.n_tokens // 10, seed=4,
+              workers=workers, **SMALL)
+    whole = Word2Vec(**kw).fit(corpus)
+    m = Word2Vec(**kw).build_vocab(corpus)
+    m.train(progress=_stopper(m, 1.4 * corpus.n_tokens), progress_every=0.0)
+    assert m.interrupted
+    pos = m.position
+    if workers == 1:  # with threads the stop lands a few chunks later
+        assert m.epochs_done == 1 and pos["epoch"] == 2 and 0 < pos["chunk"] < pos["chunks"]
+    m.train()  # no epochs: continue the same run, same learning-rate schedule
+    assert not m.interrupted and m.epochs_done == 3
+    assert [len(c) for c in m.chunk_losses] == [pos["chunks"]] * 3
+    if workers == 1:
+        np.testing.assert_array_equal(m.syn0, whole.syn0)
+        assert m.losses == whole.losses
+    else:
+        np.testing.assert_allclose(m.losses, whole.losses, rtol=0.05)
+
+
+def test_a_stop_requested_before_training_stops_at_once(tiny):
+    m = Word2Vec(model="cbow", epochs=2, workers=1, **SMALL).build_vocab(tiny)
+    before = m.syn0.copy()
+    m.request_stop()
+    m.train()
+    assert m.interrupted and m.epochs_done == 0
+    np.testing.assert_array_equal(m.syn0, before)
+    m.train()
+    assert m.epochs_done == 2 and not m.interrupted
+
+
+def test_new_epochs_abandon_an_interrupted_run(tiny, caplog):
+    m = Word2Vec(model="cbow", epochs=3, workers=1, **SMALL).build_vocab(tiny)
+    m.request_stop()
+    m.train()
+    with caplog.at_level("WARNING", logger="wordvec"):
+        m.train(epochs=1)
+    assert "abandoned" in caplog.text and m.epochs_done == 1 and not m.interrupted
+
+
+# ------------------------------------------------------------------ more text later
+
+
+def test_update_adds_new_words_keeps_old_vectors_and_trains_on(tiny):
+    base = generate_sentences(20_000, seed=3)
+    m = Word2Vec(model="sg", epochs=1, workers=1, seed=2, **SMALL).fit(base)
+    old_words = list(m.vocab.words)
+    old_counts = dict(zip(old_words, m.vocab.counts.tolist(), strict=True))
+    old_vec = {w: m.syn0[i].copy() for i, w in enumerate(old_words)}
+    old_out = {w: m.syn1neg[i].copy() for i, w in enumerate(old_words)}
+    more = [["zebra", "quokka", "king", "queen"]] * 30 + [["rareword", "king"]]
+    m.build_vocab(more, update=True)
+    assert "zebra" in m.vocab and "quokka" in m.vocab
+    assert "rareword" not in m.vocab  # seen once < min_count 2
+    assert len(m.vocab) == len(old_words) + 2
+    counts = m.vocab.counts
+    assert (np.diff(counts) <= 0).all()  # still sorted by count
+    assert counts[m.vocab["king"]] == old_counts["king"] + 31
+    for w in old_words:  # every vector moved with its word
+        np.testing.assert_array_equal(m.syn0[m.vocab[w]], old_vec[w])
+        np.testing.assert_array_equal(m.syn1neg[m.vocab[w]], old_out[w])
+    z = m.vocab["zebra"]
+    assert not m.syn1neg[z].any() and 0 < np.abs(m.syn0[z]).max() <= 0.5 / 32
+    assert m.corpus.n_tokens == 30 * 4 + 1  # the next train() uses the new text
+    before = m.syn0[z].copy()
+    m.train(epochs=2)
+    assert m.epochs_done == 3 and len(m.losses) == 3
+    assert not np.array_equal(m.syn0[z], before)
+    assert m.wv.meta["updates"][0]["new_words"] == 2
+
+
+def test_update_is_refused_with_hierarchical_softmax_and_before_training(tiny):
+    m = Word2Vec(model="sg", hs=1, negative=0, epochs=1, workers=1, vector_size=32,
+                 min_count=2).fit(tiny)
+    with pytest.raises(ConfigError, match="Huffman"):
+        m.build_vocab([["new", "words"]] * 5, update=True)
+    with pytest.raises(ConfigError, match="trained model"):
+        Word2Vec(**SMALL).build_vocab([["a", "b"]] * 5, update=True)

@@ -1,0 +1,416 @@
+"""Training checkpoints: the whole state of a word2vec run in one file, and resuming it.
+
+A checkpoint is a native wordvec file (see :func:`wordvec.formats.save_state`:
+a zip of ``.npy`` arrays plus a JSON header, never a pickle) of kind
+``"word2vec-checkpoint"``, written atomically, so a crash while saving leaves
+the previous checkpoint intact. It holds
+
+* the arrays ``words`` and ``counts`` (the vocabulary), ``vectors`` (syn0),
+  ``syn1neg`` and/or ``syn1`` (output weights), ``chunk_losses`` with
+  ``chunk_losses_per_epoch`` (the per-chunk losses of finished epochs) and,
+  for a run stopped in the middle of an epoch, ``epoch_chunk_loss`` and
+  ``epoch_chunk_examples`` (that epoch's chunks so far);
+* in the header, besides the usual training facts (so ``wordvec info`` can
+  describe it), a ``checkpoint`` object: the configuration, epochs done,
+  the exact losses, the interrupted run (its first epoch and length, which
+  fix the learning-rate schedule) and the position in it (next chunk, the
+  float64 loss and example sums so far), and the corpus: its path, how its
+  vocabulary was made, and a fingerprint (token and sentence counts, CRC-32
+  of the encoded ids and of the sentence offsets).
+
+The random numbers need no saved state: every chunk seeds its own stream
+from ``(seed, epoch, chunk)``. The corpus is not copied into the checkpoint;
+:func:`resume` reads it again (a few seconds per 100 MB) and refuses it if
+the fingerprint differs. Because ``vectors`` and ``words`` are there, a
+checkpoint also opens as a vector file (``load_vectors``, ``wordvec similar``).
+
+Example::
+
+    model = Word2Vec(model="sg", workers=1, seed=3).build_vocab("corpus.txt")
+    model.train(checkpoint="run.ckpt", checkpoint_every=1)
+    ...  # the process dies in epoch 4
+    model = Word2Vec.resume("run.ckpt")   # reads corpus.txt again and checks it
+    model.train()                         # finishes epochs 4 and 5
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import weakref
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wordvec.errors import ConfigError, CorpusError, FormatError, WordvecError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from wordvec.encoded import EncodedCorpus
+    from wordvec.word2vec import Word2Vec
+
+logger = logging.getLogger("wordvec")
+
+__all__ = ["KIND", "Checkpoint", "corpus_fingerprint", "load_checkpoint", "resume",
+           "save_checkpoint"]
+
+#: The ``kind`` of checkpoint files in the native format's header.
+KIND = "word2vec-checkpoint"
+#: Version of the checkpoint layout; newer files are refused by older code.
+VERSION = 1
+
+class _CorpusMismatch(CorpusError):
+    """The corpus given to resume is not the one the checkpoint was trained on."""
+
+
+_BLOCK = 1 << 22  # tokens per read when checksumming the encoded corpus
+_fingerprints: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+# ----------------------------------------------------------------------------- fingerprint
+def corpus_fingerprint(corpus: EncodedCorpus) -> dict[str, int]:
+    """Token and sentence counts and CRC-32 checksums of an encoded corpus.
+
+    Reads the ids in blocks (``pread``), so memory stays flat; about a
+    second per 200 million tokens. Cached per corpus object.
+    """
+    cached = _fingerprints.get(corpus)
+    if cached is not None:
+        return dict(cached)
+    n = corpus.n_tokens
+    crc = 0
+    buf = np.empty(min(_BLOCK, max(n, 1)), np.int32)
+    for start in range(0, n, _BLOCK):
+        stop = min(n, start + _BLOCK)
+        ids = corpus.read(start, stop, buf)
+        crc = zlib.crc32(np.ascontiguousarray(ids, "<i4").view(np.uint8), crc)
+    offsets = np.ascontiguousarray(corpus.offsets, "<i8")
+    fp = {
+        "tokens": int(n),
+        "sentences": int(corpus.n_sentences),
+        "ids_crc32": int(crc),
+        "offsets_crc32": int(zlib.crc32(offsets.view(np.uint8))),
+    }
+    _fingerprints[corpus] = fp
+    return dict(fp)
+
+
+# ----------------------------------------------------------------------------- saving
+def save_checkpoint(model: Word2Vec, path: str | os.PathLike) -> Path:
+    """Write ``model``'s whole training state to ``path`` atomically (see module doc)."""
+    from wordvec.formats import encode_words, save_state
+
+    if model.syn0 is None or model.vocab is None or model.corpus is None:
+        raise ConfigError("nothing to checkpoint yet: call build_vocab(source) first")
+    vocab = model.vocab
+    arrays: dict[str, np.ndarray] = {
+        "words": encode_words(vocab.words),
+        "counts": np.asarray(vocab.counts, np.int64),
+        "vectors": model.syn0,
+    }
+    if model.syn1neg is not None:
+        arrays["syn1neg"] = model.syn1neg
+    if model.syn1 is not None:
+        arrays["syn1"] = model.syn1
+    lengths = [len(x) for x in model.chunk_losses]
+    arrays["chunk_losses"] = (np.concatenate([np.asarray(x, np.float64)
+                                              for x in model.chunk_losses])
+                              if sum(lengths) else np.zeros(0, np.float64))
+    arrays["chunk_losses_per_epoch"] = np.asarray(lengths, np.int64)
+    run = model._run
+    position = None
+    if run is not None and run.state is not None:
+        st = run.state
+        position = {
+            "chunk": int(st.next_chunk),
+            "chunks": len(st.chunk_loss),
+            "words": int(st.words),
+            "loss": float(st.loss.sum()),
+            "examples": float(st.examples.sum()),
+            "seconds": float(st.seconds),
+        }
+        arrays["epoch_chunk_loss"] = st.chunk_loss
+        arrays["epoch_chunk_examples"] = st.chunk_examples
+    state = {
+        "version": VERSION,
+        "config": dataclasses.asdict(model.config),
+        "epochs_done": model.epochs_done,
+        "losses": [float(x) for x in model.losses],
+        "meta": model.meta,
+        "extra": model.checkpoint_meta,
+        "corpus": {**model._corpus_info, **corpus_fingerprint(model.corpus)},
+        "run": None if run is None else {"first_epoch": run.first_epoch, "epochs": run.epochs},
+        "position": position,
+    }
+    meta = model.training_facts()
+    meta["checkpoint"] = state
+    path = save_state(path, arrays, meta, kind=KIND)
+    if run is not None:
+        done = position["chunk"] if position else 0
+        where = (f"epoch {model.epochs_done - run.first_epoch + 1} of {run.epochs}"
+                 f"{f', chunk {done}' if done else ''}")
+    else:
+        where = f"{model.epochs_done} epochs done"
+    logger.info("checkpoint written to %s (%s)", path, where)
+    return path
+
+
+# ----------------------------------------------------------------------------- loading
+@dataclass
+class Checkpoint:
+    """A checkpoint as read from disk: its arrays and its ``checkpoint`` header object."""
+
+    path: Path
+    arrays: dict[str, np.ndarray]
+    state: dict[str, Any]
+    words: list[str]
+
+    @property
+    def complete(self) -> bool:
+        """True when no interrupted run is pending (training reached its last epoch)."""
+        return self.state.get("run") is None
+
+    @property
+    def source(self) -> str | None:
+        """The corpus path recorded at training time (None for an in-memory corpus)."""
+        return self.state["corpus"].get("source")
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """What the program that wrote it stored for itself (``Word2Vec.checkpoint_meta``)."""
+        extra = self.state.get("extra")
+        return extra if isinstance(extra, dict) else {}
+
+    def describe(self) -> str:
+        """Where the run stands, in words: "epoch 3 of 5, chunk 12 of 40"."""
+        run = self.state.get("run")
+        done = int(self.state["epochs_done"])
+        if run is None:
+            return f"complete, {done} epochs done"
+        pos = self.state.get("position") or {}
+        text = f"epoch {done - int(run['first_epoch']) + 1} of {int(run['epochs'])}"
+        if pos.get("chunk"):
+            text += f", chunk {int(pos['chunk'])} of {int(pos['chunks'])}"
+        return text
+
+
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read and check a checkpoint file; :class:`FormatError` if it is not a sound one."""
+    from wordvec.formats import decode_words, load_state
+
+    path = Path(path)
+    arrays, meta = load_state(path)
+    kind = meta.get("kind")
+    if kind != KIND:
+        raise FormatError(
+            f"{path} is not a training checkpoint: it is a wordvec file of kind {kind!r}. "
+            "Resume from the file written by --checkpoint (or Word2Vec.save_checkpoint)"
+        )
+    state = meta.get("checkpoint")
+
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise FormatError(f"{path}: damaged checkpoint: {what}")
+
+    need(isinstance(state, dict), "no 'checkpoint' object in its header")
+    version = state.get("version")
+    need(isinstance(version, int), "no version number")
+    if version > VERSION:
+        raise FormatError(f"{path} was written by a newer wordvec (checkpoint version "
+                          f"{version}); upgrade wordvec to resume it")
+    for key, typ in (("config", dict), ("epochs_done", int), ("losses", list),
+                     ("corpus", dict)):
+        need(isinstance(state.get(key), typ), f"'{key}' missing or of the wrong type")
+    for name in ("words", "counts", "vectors", "chunk_losses", "chunk_losses_per_epoch"):
+        need(name in arrays, f"array {name!r} missing")
+    vectors = arrays["vectors"]
+    need(vectors.ndim == 2 and vectors.dtype == np.float32, "'vectors' is not a float32 matrix")
+    v, d = vectors.shape
+    words = decode_words(arrays["words"], v)
+    need(arrays["counts"].shape == (v,), "'counts' does not match the vocabulary")
+    need(len(set(words)) == len(words), "the vocabulary repeats a word")
+    if "syn1neg" in arrays:
+        need(arrays["syn1neg"].shape == (v, d) and arrays["syn1neg"].dtype == np.float32,
+             "'syn1neg' does not match 'vectors'")
+    if "syn1" in arrays:
+        need(arrays["syn1"].shape == (max(v - 1, 1), d) and arrays["syn1"].dtype == np.float32,
+             "'syn1' does not match 'vectors'")
+    per_epoch = arrays["chunk_losses_per_epoch"]
+    need(per_epoch.ndim == 1 and int(per_epoch.sum()) == len(arrays["chunk_losses"])
+         and len(per_epoch) == state["epochs_done"], "'chunk_losses' do not add up")
+    need(len(state["losses"]) == state["epochs_done"], "'losses' do not match 'epochs_done'")
+    run = state.get("run")
+    if run is not None:
+        need(isinstance(run, dict) and isinstance(run.get("first_epoch"), int)
+             and isinstance(run.get("epochs"), int) and run["epochs"] >= 1
+             and 0 <= run["first_epoch"] <= state["epochs_done"]
+             < run["first_epoch"] + run["epochs"], "the interrupted run is inconsistent")
+    pos = state.get("position")
+    if pos is not None:
+        need(run is not None and isinstance(pos, dict)
+             and all(isinstance(pos.get(k), int) for k in ("chunk", "chunks", "words"))
+             and all(isinstance(pos.get(k), (int, float)) for k in ("loss", "examples"))
+             and 0 <= pos["chunk"] <= pos["chunks"]
+             and arrays.get("epoch_chunk_loss", np.zeros(0)).shape == (pos["chunks"],)
+             and arrays.get("epoch_chunk_examples", np.zeros(0)).shape == (pos["chunks"],),
+             "the position inside the epoch is inconsistent")
+    return Checkpoint(path, arrays, state, words)
+
+
+def _config_of(ck: Checkpoint, workers: int | None) -> Any:
+    from wordvec.word2vec import Word2VecConfig
+
+    names = {f.name for f in dataclasses.fields(Word2VecConfig)}
+    raw = {k: v for k, v in ck.state["config"].items() if k in names}
+    try:
+        config = Word2VecConfig(**raw)
+        if workers is not None:
+            config = dataclasses.replace(config, workers=workers)
+        return config.validate()
+    except (TypeError, ConfigError) as exc:
+        if workers is not None and isinstance(exc, ConfigError) and "workers" in str(exc):
+            raise
+        raise FormatError(f"{ck.path}: damaged checkpoint: invalid configuration ({exc})") from None
+
+
+# ----------------------------------------------------------------------------- resuming
+def resume(
+    path: str | os.PathLike,
+    source: Any = None,
+    tokenizer: Any = None,
+    workdir: str | os.PathLike | None = None,
+    workers: int | None = None,
+) -> Word2Vec:
+    """Rebuild a :class:`~wordvec.word2vec.Word2Vec` from a checkpoint (see ``Word2Vec.resume``)."""
+    from wordvec.corpus import is_path
+    from wordvec.encoded import EncodedCorpus, encode_corpus
+    from wordvec.vocab import Vocab
+    from wordvec.word2vec import Word2Vec, _EpochState, _make_chunks, _Run
+
+    ck = load_checkpoint(path)
+    state = ck.state
+    config = _config_of(ck, workers)
+    vocab = Vocab(ck.words, ck.arrays["counts"])
+    info = state["corpus"]
+    origin = info.get("vocab_origin", "corpus")
+    src = source if source is not None else ck.source
+    if src is None:
+        raise ConfigError(
+            f"{ck.path} was trained on an in-memory corpus; pass the same sentences "
+            "as source to resume it"
+        )
+    if is_path(src) and not Path(src).exists():
+        raise CorpusError(
+            f"corpus path not found: {src}"
+            + (" (the path recorded in the checkpoint); give the corpus's new location"
+               if source is None else "")
+        )
+    if tokenizer is None and info.get("tokenizer"):
+        logger.warning("%s was made with the tokenizer %s; pass the same tokenizer to resume",
+                       ck.path, info["tokenizer"])
+
+    def same_vocab(counts: dict[str, int]) -> Vocab:
+        if origin == "corpus":
+            derived = Vocab.from_counts(counts, config.min_count, config.max_final_vocab)
+            _compare_vocab(ck, derived, vocab, src)
+        return vocab
+
+    if isinstance(src, EncodedCorpus):
+        if src.vocab.words != vocab.words:
+            _compare_vocab(ck, src.vocab, vocab, src)
+        corpus = src
+    else:
+        try:
+            corpus = encode_corpus(
+                src, min_count=config.min_count, max_vocab_size=config.max_vocab_size,
+                max_final_vocab=config.max_final_vocab, tokenizer=tokenizer, workdir=workdir,
+                max_sentence_length=config.max_sentence_length, make_vocab=same_vocab,
+            )
+        except _CorpusMismatch:
+            raise
+        except WordvecError as exc:
+            raise CorpusError(f"cannot read the corpus to resume {ck.path}: {exc}") from exc
+    fp = corpus_fingerprint(corpus)
+    for key, label in (("tokens", "tokens"), ("sentences", "sentences"),
+                       ("ids_crc32", "checksum of the encoded words"),
+                       ("offsets_crc32", "checksum of the sentence boundaries")):
+        if key in info and info[key] != fp[key]:
+            raise _CorpusMismatch(
+                f"the corpus {_name(src)} differs from the one {ck.path} was trained on "
+                f"({label}: {fp[key]} now, {info[key]} then); resume with the same text"
+            )
+
+    model = Word2Vec(config)
+    model.vocab = vocab
+    model.corpus = corpus
+    arrays = ck.arrays
+    model.syn0 = np.ascontiguousarray(arrays["vectors"], np.float32)
+    if config.negative > 0:
+        if "syn1neg" not in arrays:
+            raise FormatError(f"{ck.path}: damaged checkpoint: 'syn1neg' missing")
+        model.syn1neg = np.ascontiguousarray(arrays["syn1neg"], np.float32)
+    if config.hs:
+        if "syn1" not in arrays:
+            raise FormatError(f"{ck.path}: damaged checkpoint: 'syn1' missing")
+        model.syn1 = np.ascontiguousarray(arrays["syn1"], np.float32)
+    model.epochs_done = int(state["epochs_done"])
+    model.losses = [float(x) for x in state["losses"]]
+    flat = arrays["chunk_losses"]
+    bounds = np.concatenate(([0], np.cumsum(arrays["chunk_losses_per_epoch"])))
+    model.chunk_losses = [[float(x) for x in flat[a:b]]
+                          for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    model.meta = dict(state.get("meta") or {})
+    model.checkpoint_meta = dict(ck.extra)
+    model._corpus_info = {k: v for k, v in info.items()
+                          if k in ("vocab_origin", "tokenizer", "source")}
+    if source is not None:
+        model._corpus_info["source"] = (str(Path(source).resolve()) if is_path(source)
+                                        else None)
+    run = state.get("run")
+    if run is not None:
+        model._run = _Run(int(run["first_epoch"]), int(run["epochs"]))
+        pos = state.get("position")
+        if pos is not None:
+            n_chunks = len(_make_chunks(corpus.offsets, config.chunk_words))
+            if n_chunks != pos["chunks"]:
+                raise CorpusError(
+                    f"the corpus {_name(src)} cuts into {n_chunks} chunks, the checkpoint's "
+                    f"into {pos['chunks']}; resume with the same text and chunk_words"
+                )
+            st = _EpochState(max(1, config.n_workers), n_chunks)
+            st.next_chunk = int(pos["chunk"])
+            st.words = int(pos["words"])
+            st.loss[0] = float(pos["loss"])
+            st.examples[0] = float(pos["examples"])
+            st.chunk_loss[:] = arrays["epoch_chunk_loss"]
+            st.chunk_examples[:] = arrays["epoch_chunk_examples"]
+            st.seconds = float(pos.get("seconds", 0.0))
+            model._run.state = st
+    logger.info("resumed %s: %s", ck.path, ck.describe())
+    return model
+
+
+def _name(src: Any) -> str:
+    from wordvec.corpus import is_path
+
+    return str(src) if is_path(src) else f"({type(src).__name__})"
+
+
+def _compare_vocab(ck: Checkpoint, got: Any, want: Any, src: Any) -> None:
+    """Raise CorpusError naming the first difference between two vocabularies."""
+    if got.words == want.words and np.array_equal(got.counts, want.counts):
+        return
+    for i, (a, b) in enumerate(zip(got.words, want.words, strict=False)):
+        if a != b or got.counts[i] != want.counts[i]:
+            detail = (f"word #{i + 1} is {a!r} ({got.counts[i]} times) in this corpus but "
+                      f"{b!r} ({want.counts[i]} times) in the checkpoint")
+            break
+    else:
+        detail = f"{len(got.words)} words now, {len(want.words)} in the checkpoint"
+    raise _CorpusMismatch(
+        f"the corpus {_name(src)} differs from the one {ck.path} was trained on: its vocabulary "
+        f"differs ({detail}); resume with the same text"
+    )
