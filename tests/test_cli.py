@@ -110,3 +110,62 @@ def test_svd_method_and_saved_counts(trained, tmp_path):
     a, b = load_vectors(out), load_vectors(again)
     assert a.index_to_key == b.index_to_key and a.vector_size == 20
     assert np.allclose(a.vectors, b.vectors, atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def watched(tmp_path_factory):
+    """A run with analogy accuracy recorded after every epoch."""
+    d = tmp_path_factory.mktemp("watched")
+    corpus = synthetic.write_corpus(d / "corpus.txt", n_words=120_000, seed=5)
+    questions = synthetic.write_analogies(d / "questions.txt")
+    out = d / "model.wv"
+    rc = main(["-q", "train", str(corpus), "-o", str(out), "--size", "16", "--epochs", "4",
+               "--workers", "1", "--min-count", "3", "--eval-analogies", str(questions)])
+    assert rc == 0
+    return d, corpus, out
+
+
+def test_eval_analogies_records_accuracy_per_epoch(watched):
+    _, _, out = watched
+    meta = load_vectors(out).meta
+    acc = meta["epoch_accuracy"]
+    assert len(acc) == len(meta["losses"]) == 4
+    assert all(0.0 <= a <= 1.0 for a in acc)
+    assert acc[-1] > acc[0]  # it learns the planted analogies as it goes
+    assert len(meta["chunk_losses"]) == 4  # per-chunk losses for the plot
+
+
+def test_plot_loss_draws_loss_chunks_and_accuracy(watched, tmp_path):
+    _, _, out = watched
+    png = tmp_path / "loss.png"
+    assert main(["-q", "plot", "loss", str(out), "-o", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tmp_path / "loss.svg"
+    assert main(["-q", "plot", "loss", str(out), "-o", str(svg)]) == 0
+    text = svg.read_text()
+    assert "analogy accuracy" in text and "per chunk" in text and "epoch mean" in text
+
+
+def test_info_shows_configuration_and_corpus_statistics(watched, capsys):
+    _, corpus, out = watched
+    assert main(["info", str(out)]) == 0
+    text = capsys.readouterr().out
+    meta = load_vectors(out).meta
+    stats = meta["corpus"]
+    assert stats["source"] == str(corpus.resolve())
+    assert stats["raw_tokens"] >= stats["tokens"] > 100_000
+    assert stats["invalid_bytes"] == 0
+    assert f"tokens (in vocabulary): {stats['tokens']:,}" in text
+    assert f"sentences: {stats['sentences']:,}" in text
+    assert f"vocabulary: {stats['vocab_size']:,}" in text
+    assert "raw tokens:" in text and "invalid UTF-8 bytes: 0" in text
+    assert "window: 5" in text and "model: sg" in text and "min_count: 3" in text
+    assert "analogy accuracy (per epoch):" in text and "losses (per epoch):" in text
+
+
+def test_help_and_usage_errors_are_short(capsys):
+    assert main(["train", "--help"]) == 0
+    assert "--checkpoint-every" in capsys.readouterr().out
+    assert main(["train", "--size"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--size" in err and "wordvec train --help" in err

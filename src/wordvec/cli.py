@@ -2,7 +2,15 @@
 
 Every sub-command is a thin wrapper. User mistakes arrive as
 :class:`~wordvec.errors.WordvecError` and are printed as one line on stderr,
-with no traceback, and a non-zero exit status.
+with no traceback, and a non-zero exit status (2); so are usage errors.
+Output paths (vectors, checkpoints, plots, counts) are checked by really
+creating a file beside them before any work starts.
+
+``wordvec train`` with the word2vec engine installs SIGINT and SIGTERM
+handlers while it trains (and restores the previous ones after): the first
+signal finishes the chunks in hand, writes a checkpoint (``OUTPUT.ckpt`` by
+default), prints the command that resumes it and exits with 130 (SIGINT) or
+143 (SIGTERM); a second signal quits at once without saving.
 """
 
 from __future__ import annotations
@@ -10,17 +18,27 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
+import secrets
+import shlex
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from wordvec.errors import ConfigError, WordvecError
+from wordvec.errors import ConfigError, CorpusError, WordvecError
 
 logger = logging.getLogger("wordvec")
 
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+#: Analogy questions are answered among this many most frequent words (the C tool's value).
+EVAL_RESTRICT_VOCAB = 30000
 
 
 # --- output helpers -----------------------------------------------------------------
@@ -107,6 +125,18 @@ def check_output_path(path: str | os.PathLike) -> Path:
         raise ConfigError(f"cannot write {p}: it is a folder")
     if p.exists() and not os.access(p, os.W_OK):
         raise ConfigError(f"cannot write {p}: file is read-only")
+    # os.access answers for the permission bits only (root passes it everywhere,
+    # read-only mounts and quotas fool it): really create a file beside the target
+    probe = parent / f".{p.name}.{secrets.token_hex(4)}.probe"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {p}: {exc.strerror or exc} in {parent}") from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
     return p
 
 
@@ -118,10 +148,106 @@ def _print_neighbours(pairs: Sequence[tuple[str, float]]) -> None:
         print(f"{word}\t{score:.4f}")
 
 
+# Options of `wordvec train` that set how to train; --resume takes them from the checkpoint.
+_TRAINING_OPTIONS = {
+    "method": "--method", "model": "--model", "loss": "--loss", "size": "--size",
+    "window": "--window", "min_count": "--min-count", "epochs": "--epochs",
+    "negative": "--negative", "hs": "--hs", "cbow_mean": "--cbow-mean", "sample": "--sample",
+    "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
+}
+_SVD_OPTIONS = {
+    "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
+    "shift": "--shift", "eig": "--eig", "add_context": "--add-context",
+    "svd_solver": "--svd-solver", "save_counts": "--save-counts", "from_counts": "--from-counts",
+}
+# Only the compiled word2vec engine supports these.
+_ENGINE_OPTIONS = {
+    "checkpoint": "--checkpoint", "checkpoint_every": "--checkpoint-every",
+    "eval_analogies": "--eval-analogies", "workers": "--workers",
+}
+_DEFAULTS = {"method": "word2vec", "model": "sg", "loss": "ns", "size": 100, "min_count": 5,
+             "seed": 1}
+
+
+def _given(args: argparse.Namespace, names: dict[str, str]) -> list[str]:
+    """The flags among ``names`` that the user gave (unset options are None or False)."""
+    given = []
+    for key, flag in names.items():
+        value = getattr(args, key, None)
+        if value is not None and value is not False:  # 0 counts as given (--hs 0)
+            given.append(flag)
+    return given
+
+
+def _refuse(flags: list[str], why: str) -> None:
+    if flags:
+        raise ConfigError(f"{', '.join(flags)} {'does' if len(flags) == 1 else 'do'} not "
+                          f"apply {why}")
+
+
+def _check_train_options(args: argparse.Namespace) -> None:
+    """Refuse contradictory or meaningless option combinations before any work."""
+    if args.resume:
+        _refuse(_given(args, _TRAINING_OPTIONS) + _given(args, _SVD_OPTIONS),
+                "with --resume: training continues with the checkpoint's settings")
+        return
+    method = args.method or "word2vec"
+    if method == "svd":
+        _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
+                              if k in ("model", "loss", "epochs", "negative", "hs", "cbow_mean",
+                                       "alpha", "min_alpha", "per_pair")})
+                + _given(args, _ENGINE_OPTIONS),
+                "to --method svd (count-based PPMI-SVD); drop them or use --method word2vec")
+        if args.from_counts and args.corpus is not None:
+            raise ConfigError("give either a corpus or --from-counts, not both")
+    else:
+        _refuse(_given(args, _SVD_OPTIONS), "to --method word2vec; they belong to --method svd")
+        if args.loss == "softmax":
+            _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
+                                  if k in ("negative", "hs", "cbow_mean", "sample", "alpha",
+                                           "min_alpha", "per_pair")})
+                    + _given(args, _ENGINE_OPTIONS),
+                    "to --loss softmax (the plain NumPy reference model)")
+        if args.loss == "hs" and args.hs == 0:
+            raise ConfigError("--loss hs and --hs 0 contradict each other: --loss hs trains "
+                              "with hierarchical softmax; for negative sampling alone use "
+                              "--loss ns")
+        if args.model != "cbow" and args.cbow_mean is not None:
+            raise ConfigError("--cbow-mean applies to --model cbow only")
+        if args.model == "cbow" and args.per_pair:
+            raise ConfigError("--per-pair applies to --model sg only (CBOW makes one update "
+                              "per window either way)")
+    for key, value in _DEFAULTS.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+
+
+def parse_every(text: str) -> tuple[int | None, float | None]:
+    """``--checkpoint-every``: ``N`` epochs, ``Nm`` minutes or ``Ns`` seconds."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([ms]?)\s*", text or "")
+    if not m:
+        raise ConfigError(
+            f"--checkpoint-every {text!r}: give a number of epochs (2), minutes (30m) "
+            "or seconds (90s)"
+        )
+    value, unit = float(m.group(1)), m.group(2)
+    if not unit:
+        if value != int(value) or value < 1:
+            raise ConfigError(f"--checkpoint-every {text!r}: a whole number of epochs >= 1")
+        return int(value), None
+    seconds = value * (60.0 if unit == "m" else 1.0)
+    if seconds <= 0:
+        raise ConfigError(f"--checkpoint-every {text!r}: the interval must be positive")
+    return None, seconds
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train vectors on a corpus and save them."""
-    from wordvec.formats import save_vectors
-
+    _check_train_options(args)
+    if args.resume:
+        return _resume_training(args)
+    if args.output is None:
+        raise ConfigError("give an output file with -o/--output")
     out = check_output_path(args.output)
     if args.save_counts:
         check_output_path(args.save_counts)
@@ -131,39 +257,191 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise ConfigError("give a corpus to train on (or --from-counts with --method svd)")
     corpus = Path(args.corpus) if args.corpus is not None else None
     if corpus is not None and not corpus.exists():
-        raise WordvecError(f"corpus path not found: {corpus}")
-    bar = ProgressBar(enabled=not args.quiet)
+        raise CorpusError(f"corpus path not found: {corpus}")
+    if args.method == "word2vec" and args.loss != "softmax":
+        return _train_word2vec(args, corpus, out)
     t0 = time.perf_counter()
-    try:
-        if args.method == "svd":
-            model = _train_svd(args, corpus)
-        elif args.loss == "softmax":
-            from wordvec.corpus import iter_sentences
-            from wordvec.reference import CBOWSoftmax, SkipGramSoftmax
+    if args.method == "svd":
+        model = _train_svd(args, corpus)
+    else:
+        from wordvec.corpus import iter_sentences
+        from wordvec.reference import CBOWSoftmax, SkipGramSoftmax
 
-            cls = SkipGramSoftmax if args.model == "sg" else CBOWSoftmax
-            model = cls(
-                vector_size=args.size,
-                window=args.window if args.window is not None else 5,
-                epochs=args.epochs if args.epochs is not None else 5,
-                min_count=args.min_count,
-                seed=args.seed,
-            )
-            model.fit(list(iter_sentences(corpus)))
-        else:
-            from wordvec.word2vec import Word2Vec
+        cls = SkipGramSoftmax if args.model == "sg" else CBOWSoftmax
+        model = cls(
+            vector_size=args.size,
+            window=args.window if args.window is not None else 5,
+            epochs=args.epochs if args.epochs is not None else 5,
+            min_count=args.min_count,
+            seed=args.seed,
+        )
+        model.fit(list(iter_sentences(corpus)))
+    _save_output(model.wv, out, args.format, t0)
+    return 0
 
-            params = _w2v_params(args)
-            model = Word2Vec(**params)
-            model.fit(corpus, progress=bar)
-    finally:
-        bar.close()
-    wv = model.wv
-    save_vectors(wv, out, format=args.format)
+
+def _save_output(wv: Any, out: Path, fmt: str | None, t0: float) -> None:
+    from wordvec.formats import save_vectors
+
+    save_vectors(wv, out, format=fmt)
     logger.info(
         "saved %d vectors of size %d to %s (%.1f s)",
         len(wv), wv.vector_size, out, time.perf_counter() - t0,
     )
+
+
+def _checkpoint_plan(args: argparse.Namespace, out: Path, saved: dict) -> dict:
+    """Where and how often to checkpoint: from the options, else from the checkpoint."""
+    path = args.checkpoint or saved.get("checkpoint") or f"{out}.ckpt"
+    every = args.checkpoint_every if args.checkpoint_every is not None else saved.get(
+        "checkpoint_every")
+    epochs, seconds = parse_every(every) if every is not None else (None, None)
+    return {"path": check_output_path(path), "every": every, "epochs": epochs,
+            "seconds": seconds}
+
+
+def _check_analogy_file(path: str | None) -> str | None:
+    if path is None:
+        return None
+    from wordvec.evaluate import read_analogies
+
+    sections, _ = read_analogies(path)  # a bad file fails now, not after the first epoch
+    if not any(questions for _, questions in sections):
+        raise ConfigError(f"--eval-analogies {path}: the file holds no questions")
+    return str(Path(path).resolve())
+
+
+def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
+    from wordvec.word2vec import Word2Vec
+
+    t0 = time.perf_counter()
+    plan = _checkpoint_plan(args, out, {})
+    eval_path = _check_analogy_file(args.eval_analogies)
+    model = Word2Vec(**_w2v_params(args))
+    model.build_vocab(corpus)
+    model.checkpoint_meta = {
+        "output": str(out.resolve()), "format": args.format,
+        "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
+        "eval_analogies": eval_path,
+    }
+    return _run_training(model, args, out, plan, eval_path, t0)
+
+
+def _resume_training(args: argparse.Namespace) -> int:
+    from wordvec.checkpoint import load_checkpoint
+    from wordvec.word2vec import Word2Vec
+
+    t0 = time.perf_counter()
+    ck = load_checkpoint(args.resume)
+    saved = ck.extra
+    output = args.output or saved.get("output")
+    if output is None:
+        raise ConfigError(f"{args.resume} does not record an output file; give one with -o")
+    out = check_output_path(output)
+    fmt = args.format if args.format is not None else saved.get("format")
+    plan = _checkpoint_plan(args, out, saved)
+    eval_path = _check_analogy_file(args.eval_analogies or saved.get("eval_analogies"))
+    corpus = args.corpus
+    if corpus is None and ck.source is not None and not Path(ck.source).exists():
+        raise CorpusError(
+            f"corpus path not found: {ck.source} (recorded in {args.resume}); give the "
+            f"corpus's new location: wordvec train CORPUS --resume {shlex.quote(args.resume)}"
+        )
+    if corpus is not None and not Path(corpus).exists():
+        raise CorpusError(f"corpus path not found: {corpus}")
+    model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers)
+    model.checkpoint_meta = {
+        **saved, "output": str(out.resolve()), "format": fmt,
+        "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
+        "eval_analogies": eval_path,
+    }
+    args.format = fmt
+    if not model.interrupted:
+        logger.info("the checkpoint's training was complete; writing its vectors")
+        _save_output(model.wv, out, fmt, t0)
+        return 0
+    return _run_training(model, args, out, plan, eval_path, t0)
+
+
+class _StopOnSignal:
+    """While active, SIGINT and SIGTERM ask the model to stop at the next chunk boundary.
+
+    A second signal aborts at once (KeyboardInterrupt). The previous handlers
+    are restored on exit. Signals can only be caught in the main thread; in
+    any other thread this does nothing.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.signum: int | None = None
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignal:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt
+        self.signum = signum
+        self.model.request_stop()
+        sys.stderr.write(
+            f"\nwordvec: {signal.Signals(signum).name} received: finishing the current chunk "
+            "and saving a checkpoint (send it again to quit without saving)\n"
+        )
+        sys.stderr.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
+def _epoch_accuracy(path: str) -> Any:
+    """An epoch callback recording the analogy accuracy in ``model.meta["epoch_accuracy"]``."""
+    from wordvec.evaluate import evaluate_analogies
+
+    def record(model: Any, report: Any) -> None:
+        result = evaluate_analogies(model.wv, path, restrict_vocab=EVAL_RESTRICT_VOCAB)
+        acc = model.meta.setdefault("epoch_accuracy", [])
+        del acc[len(model.losses) - 1:]  # one value per epoch, aligned with the losses
+        acc.extend([None] * (len(model.losses) - 1 - len(acc)))
+        if result.total.total:  # (evaluate_analogies logs the score)
+            acc.append(result.accuracy)
+        else:
+            acc.append(None)
+            logger.warning("epoch %d: no question of %s has all four words among the %d "
+                           "most frequent words", report.epoch, path, EVAL_RESTRICT_VOCAB)
+
+    return record
+
+
+def _run_training(
+    model: Any, args: argparse.Namespace, out: Path, plan: dict, eval_path: str | None,
+    t0: float,
+) -> int:
+    """Train (or finish training) with checkpoints and signal handling, then save."""
+    bar = ProgressBar(enabled=not args.quiet)
+    callbacks = [_epoch_accuracy(eval_path)] if eval_path else []
+    ckpt = plan["path"]
+    try:
+        with _StopOnSignal(model) as stopper:
+            model.train(callbacks=callbacks, progress=bar, checkpoint=ckpt,
+                        checkpoint_every=plan["epochs"], checkpoint_seconds=plan["seconds"])
+    finally:
+        bar.close()
+    if model.interrupted:
+        name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
+        pos = model.position
+        inside = (f" after {pos['chunk']} of {pos['chunks']} chunks" if pos["chunk"] else "")
+        print(f"wordvec: training stopped by {name} in epoch {pos['epoch']} of "
+              f"{pos['epochs']}{inside}; the training state is saved in {ckpt}",
+              file=sys.stderr)
+        print(f"wordvec: to continue: wordvec train --resume {shlex.quote(str(ckpt))}",
+              file=sys.stderr)
+        return EXIT_TERMINATED if stopper.signum == signal.SIGTERM else EXIT_INTERRUPTED
+    _save_output(model.wv, out, args.format, t0)
     return 0
 
 
@@ -288,10 +566,31 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_info(args: argparse.Namespace) -> int:
-    """Describe a vector or model file."""
+_CORPUS_LABELS = (
+    ("source", "source"), ("tokens", "tokens (in vocabulary)"), ("sentences", "sentences"),
+    ("raw_tokens", "raw tokens"), ("vocab_size", "vocabulary"),
+    ("invalid_bytes", "invalid UTF-8 bytes"),
+)
+# shown in their own sections, or too long to list
+_INFO_SPECIAL = {"losses", "chunk_losses", "epoch_accuracy", "corpus", "checkpoint", "updates"}
+
+
+def _fmt_value(value: object) -> str:
     import json
 
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Describe a vector, model or checkpoint file."""
     from wordvec.formats import detect_format, load_vectors
 
     fmt = detect_format(args.file)
@@ -303,13 +602,44 @@ def cmd_info(args: argparse.Namespace) -> int:
     if len(wv):
         head = ", ".join(wv.index_to_key[:10])
         print(f"most frequent: {head}{', ...' if len(wv) > 10 else ''}")
-    meta = getattr(wv, "meta", None) or {}
-    if meta:
+    meta = dict(getattr(wv, "meta", None) or {})
+    corpus = meta.get("corpus")
+    if isinstance(corpus, dict) and corpus:
+        print("corpus:")
+        for key, label in _CORPUS_LABELS:
+            if key in corpus:
+                print(f"  {label}: {_fmt_value(corpus[key])}")
+    config = {k: v for k, v in meta.items() if k not in _INFO_SPECIAL}
+    if config:
         print("training:")
-        for key, value in meta.items():
-            if key in ("losses",):
-                value = ", ".join(f"{x:.4f}" for x in value)
-            print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+        for key, value in config.items():
+            print(f"  {key}: {_fmt_value(value)}")
+    losses = meta.get("losses")
+    if losses:
+        print(f"  losses (per epoch): {', '.join(f'{x:.4f}' for x in losses)}")
+    chunks = meta.get("chunk_losses")
+    if chunks:
+        n = sum(len(c) for c in chunks) if isinstance(chunks[0], list) else len(chunks)
+        print(f"  chunk losses: {n} points (draw them with 'wordvec plot loss')")
+    acc = meta.get("epoch_accuracy")
+    if acc:
+        shown = ", ".join("-" if a is None else f"{100 * a:.1f}%" for a in acc)
+        print(f"  analogy accuracy (per epoch): {shown}")
+    for update in meta.get("updates") or []:
+        if isinstance(update, dict):
+            print(f"  vocabulary update after epoch {update.get('after_epoch')}: "
+                  f"{update.get('new_words')} new words from {update.get('source')}")
+    state = meta.get("checkpoint")
+    if isinstance(state, dict):
+        run = state.get("run")
+        if run:
+            pos = state.get("position") or {}
+            epoch = int(state.get("epochs_done", 0)) - int(run.get("first_epoch", 0)) + 1
+            inside = f", {pos.get('chunk')} of {pos.get('chunks')} chunks done" if pos else ""
+            print(f"checkpoint: stopped in epoch {epoch} of {run.get('epochs')}{inside}; "
+                  f"continue with: wordvec train --resume {args.file}")
+        else:
+            print("checkpoint: training complete")
     return 0
 
 
@@ -329,8 +659,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 "by 'wordvec train' in the native format (no .txt/.bin extension)"
             )
         meta = wv.meta
+        accuracy = meta.get("epoch_accuracy")
+        if accuracy is not None and len(accuracy) < len(losses):  # later epochs not evaluated
+            accuracy = list(accuracy) + [None] * (len(losses) - len(accuracy))
+        chunks = meta.get("chunk_losses")
+        if chunks is not None and len(chunks) != len(losses):
+            chunks = None
         path = plot_loss(losses, out, title=args.title or f"training loss: {args.file}",
-                         accuracy=meta.get("epoch_accuracy"))
+                         chunk_losses=chunks, accuracy=accuracy)
     else:
         from wordvec.plot import plot_words, select_words
 
@@ -365,9 +701,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, like every other error of the command."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"wordvec: error: {self.prog}: {message} "
+                         f"(see '{self.prog} --help')\n")
+        self.exit(EXIT_USER_ERROR)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``wordvec`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wordvec",
         description="Learn word vectors from raw text, then query, evaluate and plot them.",
     )
@@ -384,21 +729,21 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train word vectors on a text corpus (a file, a folder, "
                        ".gz/.bz2/.xz; one sentence per line or one huge text8-style line).")
     t.add_argument("corpus", nargs="?", help="text file or folder of text files")
-    t.add_argument("-o", "--output", required=True,
+    t.add_argument("-o", "--output",
                    help="output file: .bin word2vec binary, .txt/.vec word2vec text, "
-                   "anything else the native format")
+                   "anything else the native format (required unless --resume)")
     t.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove"],
                    help="override the format chosen from the extension")
-    t.add_argument("--method", choices=["word2vec", "svd"], default="word2vec",
+    t.add_argument("--method", choices=["word2vec", "svd"],
                    help="predictive word2vec (default) or count-based PPMI-SVD")
-    t.add_argument("--model", choices=["sg", "cbow"], default="sg",
+    t.add_argument("--model", choices=["sg", "cbow"],
                    help="skip-gram (default) or CBOW")
-    t.add_argument("--loss", choices=["ns", "hs", "softmax"], default="ns",
+    t.add_argument("--loss", choices=["ns", "hs", "softmax"],
                    help="negative sampling (default), hierarchical softmax, or full softmax "
                    "(the NumPy reference model, small vocabularies only)")
-    t.add_argument("--size", "-size", type=_positive_int, default=100, help="vector size")
+    t.add_argument("--size", "-size", type=_positive_int, help="vector size (default 100)")
     t.add_argument("--window", "-window", type=_positive_int, help="context window (default 5)")
-    t.add_argument("--min-count", "-min-count", type=_positive_int, default=5,
+    t.add_argument("--min-count", "-min-count", type=_positive_int,
                    help="ignore words seen fewer times (default 5)")
     t.add_argument("--epochs", "--iter", "-iter", type=_positive_int,
                    help="passes over the corpus (default 5)")
@@ -416,7 +761,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip-gram: the C tool's update, fresh noise words for every "
                    "(word, context) pair (about 3x slower) instead of noise words shared "
                    "across a window")
-    t.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    t.add_argument("--seed", type=int, help="random seed (default 1)")
+    k = t.add_argument_group("watching, checkpoints and resuming (word2vec engine)")
+    k.add_argument("--eval-analogies", metavar="FILE",
+                   help="after every epoch, score analogy questions (questions-words format; "
+                   f"among the {EVAL_RESTRICT_VOCAB} most frequent words) and record the "
+                   "accuracy, which 'wordvec plot loss' draws beside the loss")
+    k.add_argument("--checkpoint", metavar="PATH",
+                   help="where to save the training state (default: OUTPUT.ckpt); also "
+                   "written when training is stopped by Ctrl-C or SIGTERM")
+    k.add_argument("--checkpoint-every", metavar="N|Nm|Ns",
+                   help="save the training state every N epochs, or every N minutes (30m) "
+                   "or seconds (90s), then also inside an epoch")
+    k.add_argument("--resume", metavar="CHECKPOINT",
+                   help="continue the training saved in CHECKPOINT with its settings "
+                   "(the corpus is read again from its recorded path, or from CORPUS)")
     g = t.add_argument_group("PPMI-SVD (--method svd)")
     g.add_argument("--weighting", choices=["none", "harmonic", "linear"],
                    help="weight co-occurrences by 1/distance (harmonic, default) or "
@@ -507,7 +866,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``wordvec`` command; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already reported in one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     quiet = bool(getattr(args, "quiet", False))
     _setup_logging(quiet, args.verbose)
     args.quiet = quiet
