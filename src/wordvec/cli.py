@@ -387,15 +387,18 @@ class _StopOnSignal:
             raise KeyboardInterrupt
         self.signum = signum
         self.model.request_stop()
-        sys.stderr.write(
-            f"\nwordvec: {signal.Signals(signum).name} received: finishing the current chunk "
-            "and saving a checkpoint (send it again to quit without saving)\n"
-        )
-        sys.stderr.flush()
+        # os.write, not sys.stderr: the handler may interrupt a write to that very stream
+        message = (f"\nwordvec: {signal.Signals(signum).name} received: finishing the current "
+                   "chunk and saving a checkpoint (send it again to quit without saving)\n")
+        try:
+            os.write(2, message.encode())
+        except OSError:
+            pass
 
     def __exit__(self, *exc: object) -> None:
         for sig, old in self._old.items():
-            signal.signal(sig, old)
+            # None: the previous handler was not installed from Python
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
 def _epoch_accuracy(path: str) -> Any:

@@ -416,7 +416,9 @@ class Word2Vec:
         self.checkpoint_meta: dict[str, Any] = {}
         self._wv = None
         self._run: _Run | None = None
-        self._stop = threading.Event()
+        # a plain flag, not a threading.Event: a signal handler may set it while the
+        # main thread is inside Event.clear(), holding the lock that set() needs
+        self._stop = False
         # how the corpus was read, for checkpoints: source path, vocabulary origin
         self._corpus_info: dict[str, Any] = {}
 
@@ -584,7 +586,7 @@ class Word2Vec:
         :attr:`interrupted` set; a later ``train()`` continues exactly there.
         A request made while no training runs applies to the next ``train``.
         """
-        self._stop.set()
+        self._stop = True
 
     @property
     def interrupted(self) -> bool:
@@ -677,7 +679,7 @@ class Word2Vec:
         mark = [0]  # chunk reached at the last timed checkpoint of this epoch
 
         def pause() -> bool:
-            if self._stop.is_set():
+            if self._stop:
                 return True
             # a timed checkpoint waits for at least one new chunk, so training always advances
             st = run.state
@@ -698,8 +700,8 @@ class Word2Vec:
                         st.seconds += time.perf_counter() - ts
                     if finished:
                         break
-                    if self._stop.is_set():
-                        self._stop.clear()
+                    if self._stop:
+                        self._stop = False
                         pos = self.position
                         logger.info(
                             "training stopped on request in epoch %d of %d after %d of %d "
@@ -729,7 +731,7 @@ class Word2Vec:
             self.train_seconds = time.perf_counter() - t0
             self._wv = None
         self._run = None
-        self._stop.clear()  # a request that came too late to stop anything
+        self._stop = False  # a request that came too late to stop anything
         return self
 
     def _end_epoch(self, job: _Job, e: int, st: _EpochState, callbacks: list) -> bool:
