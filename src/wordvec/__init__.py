@@ -38,6 +38,8 @@ _LAZY = {
     "Vocab": "wordvec.vocab",
     "Tokenizer": "wordvec.corpus",
     "iter_sentences": "wordvec.corpus",
+    "Checkpoint": "wordvec.checkpoint",
+    "load_checkpoint": "wordvec.checkpoint",
     "PPMISVD": "wordvec.counting",
     "CountVectors": "wordvec.counting",
     "SVDConfig": "wordvec.counting",
