@@ -687,6 +687,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Train on the built-in synthetic corpus and show what the vectors learned."""
     from wordvec.demo import run_demo
 
+    if not args.verbose:
+        # the demo prints its own report; per-epoch log lines would interleave with it
+        logging.getLogger("wordvec").setLevel(logging.WARNING)
     run_demo(out_dir=Path(args.out), quiet=args.quiet, workers=args.workers)
     return 0
 

@@ -54,6 +54,8 @@ def run_demo(
     corpus_path = synthetic.write_corpus(d / "corpus.txt", n_words=n_words, seed=0)
     questions_path = synthetic.write_analogies(d / "analogies.txt")
     print(f"corpus: {corpus_path} ({n_words:,} words of synthetic English)", file=out)
+    print("training skip-gram with negative sampling (the first run compiles the kernels, "
+          "about 10 s) ...", file=out, flush=True)
 
     settings = dict(DEMO_SETTINGS)
     if workers is not None:
