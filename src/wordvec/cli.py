@@ -47,6 +47,9 @@ EVAL_RESTRICT_VOCAB = 30000
 class ProgressBar:
     """A one-line progress bar on stderr, shown only on a terminal."""
 
+    WIDTH = 119
+    active: ProgressBar | None = None  # the bar log messages must clear first
+
     def __init__(self, enabled: bool, stream: object = None) -> None:
         self.stream = stream or sys.stderr
         self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
@@ -83,9 +86,10 @@ class ProgressBar:
         if eta is not None and eta == eta:
             parts.append(f"ETA {_fmt_seconds(eta)}")
         line = "  ".join(parts)
-        self.stream.write("\r" + line[:119].ljust(119))
+        self.stream.write("\r" + line[: self.WIDTH].ljust(self.WIDTH))
         self.stream.flush()
         self._shown = True
+        ProgressBar.active = self
 
     def close(self) -> None:
         """End the bar's line."""
@@ -93,6 +97,8 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False
+        if ProgressBar.active is self:
+            ProgressBar.active = None
 
 
 def _fmt_seconds(s: float) -> str:
@@ -102,8 +108,20 @@ def _fmt_seconds(s: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+class _BarAwareHandler(logging.StreamHandler):
+    """Log to stderr, first clearing a progress bar drawn on the same line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record on a line of its own; the bar redraws on its next update."""
+        bar = ProgressBar.active
+        if bar is not None and bar._shown:
+            bar.stream.write("\r" + " " * ProgressBar.WIDTH + "\r")
+            bar._shown = False
+        super().emit(record)
+
+
 def _setup_logging(quiet: bool, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _BarAwareHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("wordvec: %(message)s"))
     root = logging.getLogger("wordvec")
     root.handlers[:] = [handler]
