@@ -70,6 +70,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from wordvec.errors import ConfigError, FormatError, VocabError
+from wordvec.formats import atomic_write, encode_words
 
 logger = logging.getLogger("wordvec")
 
@@ -642,12 +643,12 @@ def save_counts(
     m = sp.csr_matrix(counts)
     if m.shape[0] != len(words) or m.shape[1] != len(words):
         raise ValueError(f"matrix shape {m.shape} does not match {len(words)} words")
-    if any("\n" in w for w in words):
-        raise ValueError("words must not contain newlines")
     header = {"format": COUNTS_FORMAT, **(meta or {})}
     wc = np.zeros(len(words), np.int64) if word_counts is None else np.asarray(word_counts)
     path = Path(path)
-    with open(path, "wb") as fh:  # np.savez would append .npz to a bare name
+    # atomic like every other file we write; a file object also stops np.savez
+    # from appending .npz to a bare name
+    with atomic_write(path, "wb") as fh:
         np.savez(
             fh,
             format=np.array(m.format.encode("ascii")),
@@ -655,7 +656,7 @@ def save_counts(
             data=m.data,
             indices=m.indices,
             indptr=m.indptr,
-            words=np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
+            words=encode_words(words),
             word_counts=wc.astype(np.int64),
             header=np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8),
         )
