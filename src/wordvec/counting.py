@@ -71,6 +71,7 @@ from numba import njit
 
 from wordvec.errors import ConfigError, FormatError, VocabError
 from wordvec.formats import atomic_write, encode_words
+from wordvec.vectors import unit_rows
 
 logger = logging.getLogger("wordvec")
 
@@ -611,14 +612,9 @@ def svd_vectors(
         if vt.shape[1] != u.shape[0]:
             raise ValueError("add_context needs as many contexts as words (a square matrix)")
         c = vt.T * (s**eig)[None, :]
-        w = _unit_rows(w) + _unit_rows(c)
+        w = unit_rows(w) + unit_rows(c)
     return np.ascontiguousarray(w, dtype=np.float32)
 
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return x / norms
 
 
 # ---------------------------------------------------------------------------

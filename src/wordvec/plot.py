@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from wordvec.errors import ConfigError, VocabError
+from wordvec.vectors import unit_rows
 
 __all__ = ["plot_loss", "plot_words", "project_2d", "select_words"]
 
@@ -173,7 +174,7 @@ def select_words(
                 f"not in the vocabulary: {shown}{more}; check the spelling and case, or train "
                 "with a lower min_count so the word is kept"
             )
-        unit = _unit_rows(matrix)
+        unit = unit_rows(matrix)
         chosen = []
         for w in words:
             i = index[w]
@@ -241,7 +242,7 @@ def plot_words(
     if len(words) < 2:
         raise ConfigError(f"a word map needs at least 2 words, got {len(words)}")
     if normalize:
-        x = _unit_rows(x)
+        x = unit_rows(x)
     coords = project_2d(x, method=method, seed=seed)
     marked = set(highlight or ())
 
@@ -371,10 +372,6 @@ def _as_matrix(vectors: np.ndarray, n_rows: int | None, name: str) -> np.ndarray
         raise ConfigError(f"{name} holds NaN or infinite values; the model may have diverged")
     return x
 
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms > 0, norms, 1.0)
 
 
 def _set_limits(ax: object, coords: np.ndarray) -> None:

@@ -176,6 +176,12 @@ def _top_indices_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     return np.take_along_axis(cand, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
 
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Each row of ``x`` divided by its length; all-zero rows stay zero."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+
+
 def unit_vector(vec: np.ndarray) -> np.ndarray:
     """Unit-length copy of a 1-D vector, computed in float64, returned in the input dtype.
 
