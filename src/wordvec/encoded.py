@@ -242,7 +242,9 @@ class _RawStream:
         self.path: Path | None = None
         self.n_raw_tokens = 0  # tokens seen, in or out of vocabulary
         self.invalid_bytes = 0
-        self.fixed_vocab: Vocab | None = None  # set when the vocab was counted first
+        # max_vocab_size path: words are only counted in the scan; the ids are
+        # written by a second read of the corpus once the vocabulary is fixed
+        self.second_pass: Callable[[], Iterator[list[str]]] | None = None
 
 
 def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
@@ -400,7 +402,7 @@ def _scan_python(
     raw.n_raw_tokens = int(raw.raw_counts.sum()) if len(raw.raw_counts) else 0
     raw.invalid_bytes = corpus_mod.invalid_bytes_seen() - before
     if max_vocab_size is not None:
-        raw._second_pass = sentences  # type: ignore[attr-defined]
+        raw.second_pass = sentences
     return raw
 
 
@@ -439,7 +441,7 @@ def _finish(
             f"no word occurs at least min_count={min_count} times (the most frequent "
             f"occurs {top} times); lower min_count or give a larger corpus"
         )
-    second = getattr(raw, "_second_pass", None)
+    second = raw.second_pass
     if second is not None:
         # max_vocab_size path: encode against the final vocabulary; raw id V = unknown
         index = vocab.index
