@@ -73,14 +73,20 @@ def main(argv=None):
     }
     t, wv = timed(lambda: WordVectors(words, vectors))
     res["wordvec_build_s"] = t
-    t, _ = timed(lambda: wv.most_similar("w0", topn=args.topn))
-    res["wordvec_first_query_ms"] = t * 1e3
-    res["wordvec_most_similar_ms"], res["wordvec_most_similar_max_ms"] = median_ms(
-        lambda w: wv.most_similar(w, topn=args.topn), queries
-    )
-    res["wordvec_analogy_ms"], _ = median_ms(
-        lambda a, b, c: wv.most_similar(positive=[b, c], negative=[a], topn=args.topn), triples
-    )
+
+    def query_figures(name, kv):
+        """The same queries through the same gensim-style API, for either system."""
+        t, _ = timed(lambda: kv.most_similar("w0", topn=args.topn))
+        res[f"{name}_first_query_ms"] = t * 1e3
+        res[f"{name}_most_similar_ms"], res[f"{name}_most_similar_max_ms"] = median_ms(
+            lambda w: kv.most_similar(w, topn=args.topn), queries
+        )
+        res[f"{name}_analogy_ms"], _ = median_ms(
+            lambda a, b, c: kv.most_similar(positive=[b, c], negative=[a], topn=args.topn),
+            triples,
+        )
+
+    query_figures("wordvec", wv)
     batch_pos = [[f"w{i}"] for i in rng.integers(0, args.vocab, args.batch)]
     t, _ = timed(lambda: wv.most_similar_batch(batch_pos, topn=args.topn))
     res["wordvec_batch_ms_per_query"] = t * 1e3 / args.batch
@@ -98,15 +104,7 @@ def main(argv=None):
 
             t, kv = timed(build)
             res["gensim_build_s"] = t
-            t, _ = timed(lambda: kv.most_similar("w0", topn=args.topn))
-            res["gensim_first_query_ms"] = t * 1e3
-            res["gensim_most_similar_ms"], res["gensim_most_similar_max_ms"] = median_ms(
-                lambda w: kv.most_similar(w, topn=args.topn), queries
-            )
-            res["gensim_analogy_ms"], _ = median_ms(
-                lambda a, b, c: kv.most_similar(positive=[b, c], negative=[a], topn=args.topn),
-                triples,
-            )
+            query_figures("gensim", kv)
             same = [w for w, _ in kv.most_similar(queries[0][0], topn=args.topn)] == [
                 w for w, _ in wv.most_similar(queries[0][0], topn=args.topn)
             ]
