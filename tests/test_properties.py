@@ -6,6 +6,7 @@ any failure to a minimal case.
 
 import collections
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from wordvec.corpus import DEFAULT_PATTERN, Tokenizer, tokenize  # noqa: E402
+from wordvec.corpus import DEFAULT_PATTERN, MAX_TOKEN_LENGTH, Tokenizer, tokenize  # noqa: E402
 from wordvec.encoded import encode_corpus  # noqa: E402
 from wordvec.errors import CorpusError  # noqa: E402
 from wordvec.formats import load_state, load_vectors, save_state, save_vectors  # noqa: E402
@@ -31,7 +32,10 @@ FEW = settings(max_examples=40, deadline=None,
 _PIECES = st.sampled_from(
     ["a", "B", "z", "é", "É", "ß", "ı", "İ", "ǅ", "ж", "Ж", "中", "٣", "7", "_", "'", "’",
      "-", ".", ",", "!", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\u00a0", "\u2028",
-     "\x85", "don't", "'quoted'", "o'neill", "’tis", "rock'n'roll", "\ufeff"]
+     "\x85", "don't", "'quoted'", "o'neill", "’tis", "rock'n'roll", "\ufeff",
+     # combining marks: Devanagari, vocalised Arabic, Thai, decomposed Latin, a stray mark
+     "हिन्दी", "اَلْعَرَبِيَّةُ", "ภาษาไทย", "u\u0308ber", "e\u0301", "\u0301", "\u0308",
+     "1\u20e3", "中文", "😀", "x" * 120, "é" * 60 + "'" + "z" * 60]
 )
 texty = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join)
 
@@ -44,11 +48,18 @@ texty = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".jo
 def test_tokens_are_words_without_whitespace_or_edge_apostrophes(text):
     for tok in tokenize(text):
         assert tok
+        assert len(tok) <= MAX_TOKEN_LENGTH
         assert not any(ch.isspace() for ch in tok)
         assert tok[0] not in "'’" and tok[-1] not in "'’"
-        # letters and digits of any script ([^\W_] is str.isalnum), apostrophes inside
-        assert all(ch.isalnum() or ch in "'’" for ch in tok), tok
+        # a word starts with a letter or digit of any script ([^\W_] is str.isalnum);
+        # then letters, digits, their combining marks, and apostrophes inside
+        assert tok[0].isalnum(), tok
+        assert all(ch.isalnum() or ch in "'’" or unicodedata.category(ch)[0] == "M"
+                   for ch in tok), tok
         assert "''" not in tok and "'’" not in tok and "’'" not in tok and "’’" not in tok
+        for i, ch in enumerate(tok[:-1]):  # after an apostrophe, a letter or digit
+            assert ch not in "'’" or tok[i + 1].isalnum(), tok
+        assert unicodedata.is_normalized("NFC", tok)
 
 
 @FEW
@@ -57,10 +68,24 @@ def test_tokenizing_is_idempotent_and_lowercasing_is_its_first_step(text):
     tokens = tokenize(text)
     assert tokenize(" ".join(tokens)) == tokens
     assert Tokenizer(lowercase=False)(text.lower()) == tokens
-    # every token is found, in order, in the lower-cased text
-    pos, low = 0, text.lower()
+    # every token is found, in order, in the lower-cased, NFC-normalised text (tokens
+    # longer than the cap are found by their first MAX_TOKEN_LENGTH characters)
+    pos, low = 0, unicodedata.normalize("NFC", text.lower())
     for tok in tokens:
         pos = low.index(tok, pos) + len(tok)
+
+
+@FEW
+@given(texty)
+def test_composed_and_decomposed_text_give_the_same_words(text):
+    tokens = tokenize(text)
+    assert tokenize(unicodedata.normalize("NFD", text)) == tokens
+    assert tokenize(unicodedata.normalize("NFC", text)) == tokens
+    # without normalisation a decomposed letter stays decomposed, marks still attached
+    # (the cap counts characters, so it is compared without one)
+    raw = Tokenizer(normalize=False, max_token_length=None)(unicodedata.normalize("NFD", text))
+    uncut = Tokenizer(max_token_length=None)(text)
+    assert [unicodedata.normalize("NFC", t) for t in raw] == uncut
 
 
 @FEW

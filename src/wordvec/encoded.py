@@ -218,6 +218,8 @@ def encode_corpus(
             raw = _scan_files(files, tokenizer or Tokenizer(), d)
         else:
             raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
+        corpus_mod.log_tokens_cut(tokenizer, raw.tokens_cut,
+                                  source if corpus_mod.is_path(source) else "the corpus")
         enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
                       make_vocab)
     except BaseException:
@@ -242,6 +244,7 @@ class _RawStream:
         self.path: Path | None = None
         self.n_raw_tokens = 0  # tokens seen, in or out of vocabulary
         self.invalid_bytes = 0
+        self.tokens_cut = 0  # tokens longer than the tokenizer's max_token_length
         # max_vocab_size path: words are only counted in the scan; the ids are
         # written by a second read of the corpus once the vocabulary is fixed
         self.second_pass: Callable[[], Iterator[list[str]]] | None = None
@@ -297,10 +300,7 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
                     buf, n, final, table, hashes, starts, lengths, counts, arena, state, out
                 )
                 fout.write(out[:k].tobytes())
-                carry = data[used:]
-                if not final and len(carry) > 4 * corpus_mod.CHUNK_BYTES:
-                    # a "word" of megabytes without whitespace: cut it rather than grow
-                    carry = carry + b" "
+                carry = data[used:]  # at most MAX_RUN_BYTES: iter_byte_chunks cuts longer runs
     n_raw = int(state[0])
     raw = _RawStream()
     raw.path = raw_path
@@ -326,8 +326,12 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
     raw_words: list[list[str]] = []
     get = word_counts.get
     rc = raw.raw_counts.tolist()
+    cut_before = tokenizer.tokens_cut
     for r, text in enumerate(texts):
+        cut = tokenizer.tokens_cut
         words = tokenizer(text)
+        if tokenizer.tokens_cut != cut:  # count every occurrence, as the Python reader does
+            raw.tokens_cut += (tokenizer.tokens_cut - cut) * rc[r]
         if len(words) == 1 and words[0] == text:
             words = [text]  # share the string object rather than keep two copies
         raw_words.append(words)
@@ -335,6 +339,7 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
         for w in words:
             word_counts[w] = get(w, 0) + c
         raw.n_raw_tokens += c * len(words)
+    tokenizer.tokens_cut = cut_before + raw.tokens_cut
     del texts
     raw.word_counts = word_counts
     raw.raw_words = raw_words
@@ -369,6 +374,7 @@ def _scan_python(
         return corpus_mod.iter_sentences(source, tokenizer, max_sentence_length)
 
     before = corpus_mod.invalid_bytes_seen()
+    cut_before = corpus_mod.tokens_cut(tokenizer)
     block: list[int] = []
     with open(raw.path, "wb") as fout:
         if max_vocab_size is None:
@@ -401,6 +407,7 @@ def _scan_python(
         fout.write(np.asarray(block, np.int32).tobytes())
     raw.n_raw_tokens = int(raw.raw_counts.sum()) if len(raw.raw_counts) else 0
     raw.invalid_bytes = corpus_mod.invalid_bytes_seen() - before
+    raw.tokens_cut = corpus_mod.tokens_cut(tokenizer) - cut_before
     if max_vocab_size is not None:
         raw.second_pass = sentences
     return raw
@@ -505,6 +512,7 @@ def _finish(
     stats = {
         "raw_tokens": int(raw.n_raw_tokens),
         "invalid_bytes": int(raw.invalid_bytes),
+        "tokens_cut": int(raw.tokens_cut),
         "source": str(source) if corpus_mod.is_path(source) else type(source).__name__,
     }
     (d / "vocab.json").write_text(
