@@ -5,6 +5,7 @@ any failure to a minimal case.
 """
 
 import collections
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -195,7 +196,7 @@ def test_glove_and_word2vec_round_trips_keep_words_and_float_bits(wv):
 def test_native_round_trip_keeps_everything_including_nan_and_meta(wv, meta):
     wv.meta = {k: v for k, v in meta.items() if k not in ("kind", "vocab_size", "vector_size")}
     with tempfile.TemporaryDirectory() as tmp:
-        back = load_vectors(save_vectors(wv, Path(tmp) / "v.wv"))
+        back = load_vectors(save_vectors(wv, Path(tmp) / "v.wv"), allow_nonfinite=True)
         assert back.index_to_key == wv.index_to_key
         np.testing.assert_array_equal(back.vectors.view(np.uint32), wv.vectors.view(np.uint32))
         if wv.counts is None:
@@ -265,3 +266,59 @@ def test_stopping_anywhere_and_resuming_from_the_checkpoint_changes_nothing(
     if hs:
         np.testing.assert_array_equal(m.syn1, whole.syn1)
     np.testing.assert_array_equal(m.losses, whole.losses)
+
+
+# ------------------------------------------------------------------ format sniffing
+
+small_values = st.one_of(
+    st.just(0.0), st.integers(-3, 3).map(float),  # integers and zeros: "1 0" is text
+    st.floats(width=32, allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def sniff_sets(draw):
+    ws = draw(st.lists(word, min_size=1, max_size=6, unique=True))
+    dim = draw(st.integers(1, 6))
+    kind = draw(st.sampled_from(["zeros", "integers", "mixed"]))
+    elements = {"zeros": st.just(0.0), "integers": st.integers(-3, 3).map(float),
+                "mixed": small_values}[kind]
+    vecs = draw(hnp.arrays(np.float32, (len(ws), dim), elements=elements))
+    return WordVectors(ws, vecs)
+
+
+@FEW
+@given(sniff_sets(), st.booleans())
+def test_text_is_sniffed_as_text_and_binary_as_binary(wv, precision):
+    from wordvec.formats import detect_format
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, fmt in (("v.txt", "word2vec-text"), ("v.bin", "word2vec-binary"),
+                          ("v.txt.gz", "word2vec-text"), ("g.txt", "glove")):
+            path = save_vectors(wv, Path(tmp) / name, format="glove" if name == "g.txt" else None,
+                                precision=3 if precision and fmt != "word2vec-binary" else None)
+            assert detect_format(path) == fmt, (name, path.read_bytes()[:80])
+            back = load_vectors(path)
+            assert back.index_to_key == wv.index_to_key
+            if not precision or fmt == "word2vec-binary":
+                np.testing.assert_array_equal(back.vectors, wv.vectors)
+
+
+@FEW
+@given(vector_sets(), st.integers(0, 7), st.sampled_from([np.nan, np.inf, -np.inf]),
+       st.sampled_from(["v.txt", "v.bin", "v.wv", "g.txt"]))
+def test_a_file_with_nan_or_inf_is_refused_naming_the_first_bad_row(wv, at, value, name):
+    from wordvec.errors import FormatError
+
+    at = at % len(wv)
+    vecs = wv.vectors.copy()
+    vecs[at, -1] = value
+    wv = WordVectors(wv.index_to_key, vecs)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_vectors(wv, Path(tmp) / name, format="glove" if name == "g.txt" else None)
+        for mmap in (False, True):
+            first = re.escape(f"word {wv.index_to_key[at]!r}, row {at + 1})")
+            with pytest.raises(FormatError, match=first):
+                load_vectors(path, mmap=mmap)
+        back = load_vectors(path, allow_nonfinite=True)
+        np.testing.assert_array_equal(back.vectors.view(np.uint32), vecs.view(np.uint32))

@@ -172,6 +172,7 @@ _TRAINING_OPTIONS = {
     "window": "--window", "min_count": "--min-count", "epochs": "--epochs",
     "negative": "--negative", "hs": "--hs", "cbow_mean": "--cbow-mean", "sample": "--sample",
     "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
+    "no_normalize": "--no-normalize",
 }
 _SVD_OPTIONS = {
     "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
@@ -293,7 +294,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             min_count=args.min_count,
             seed=args.seed,
         )
-        model.fit(list(iter_sentences(corpus)))
+        model.fit(list(iter_sentences(corpus, _tokenizer(args))))
     _save_output(model.wv, out, args.format, t0)
     return 0
 
@@ -336,12 +337,14 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
     plan = _checkpoint_plan(args, out, {})
     eval_path = _check_analogy_file(args.eval_analogies)
     model = Word2Vec(**_w2v_params(args))
-    model.build_vocab(corpus)
+    model.build_vocab(corpus, tokenizer=_tokenizer(args))
     model.checkpoint_meta = {
         "output": str(out.resolve()), "format": args.format,
         "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
         "eval_analogies": eval_path,
     }
+    if args.no_normalize:
+        model.checkpoint_meta["normalize"] = False  # --resume reads the corpus the same way
     return _run_training(model, args, out, plan, eval_path, t0)
 
 
@@ -367,7 +370,13 @@ def _resume_training(args: argparse.Namespace) -> int:
         )
     if corpus is not None and not Path(corpus).exists():
         raise CorpusError(f"corpus path not found: {corpus}")
-    model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers)
+    tokenizer = None
+    if saved.get("normalize") is False:
+        from wordvec.corpus import Tokenizer
+
+        tokenizer = Tokenizer(normalize=False)
+    model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
+                            tokenizer=tokenizer)
     model.checkpoint_meta = {
         **saved, "output": str(out.resolve()), "format": fmt,
         "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
@@ -484,11 +493,20 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
-        model = PPMISVD(**opts).fit(corpus)
+        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args))
     if args.save_counts:
         model.save_counts(args.save_counts)
         logger.info("saved co-occurrence counts to %s", args.save_counts)
     return model
+
+
+def _tokenizer(args: argparse.Namespace) -> Any:
+    """The tokenizer the options ask for (None: the default one)."""
+    if not getattr(args, "no_normalize", False):
+        return None
+    from wordvec.corpus import Tokenizer
+
+    return Tokenizer(normalize=False)
 
 
 def _w2v_params(args: argparse.Namespace) -> dict:
@@ -521,11 +539,29 @@ def _w2v_params(args: argparse.Namespace) -> dict:
     return params
 
 
-def cmd_similar(args: argparse.Namespace) -> int:
-    """Print the nearest neighbours of a word."""
+_VECTOR_FORMATS = ["native", "word2vec-text", "word2vec-binary", "glove"]
+
+
+def _add_input_options(p: argparse.ArgumentParser, input_format: bool = True) -> None:
+    """--input-format and --allow-nonfinite, for the commands that load a vector file."""
+    if input_format:
+        p.add_argument("--input-format", choices=_VECTOR_FORMATS,
+                       help="format of the vector file (default: detected from its content)")
+    p.add_argument("--allow-nonfinite", action="store_true",
+                   help="load a vector file holding NaN or infinite values (refused by "
+                   "default: such vectors rank first in every query)")
+
+
+def _load_input(args: argparse.Namespace, path: str, **kw: Any) -> Any:
     from wordvec.formats import load_vectors
 
-    wv = load_vectors(args.vectors, mmap=True)
+    return load_vectors(path, format=getattr(args, "input_format", None),
+                        allow_nonfinite=args.allow_nonfinite, **kw)
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """Print the nearest neighbours of a word."""
+    wv = _load_input(args, args.vectors, mmap=True)
     word = _lookup_word(wv, args.word)
     _print_neighbours(wv.most_similar(positive=[word], topn=args.topn))
     return 0
@@ -542,9 +578,7 @@ def _lookup_word(wv: object, word: str) -> str:
 
 def cmd_analogy(args: argparse.Namespace) -> int:
     """Solve a : b :: c : ? (b - a + c), printing the best answers."""
-    from wordvec.formats import load_vectors
-
-    wv = load_vectors(args.vectors, mmap=True)
+    wv = _load_input(args, args.vectors, mmap=True)
     a, b, c = (_lookup_word(wv, w) for w in (args.a, args.b, args.c))
     print(f"{a} : {b} :: {c} : ?")
     _print_neighbours(wv.most_similar(positive=[b, c], negative=[a], topn=args.topn))
@@ -555,22 +589,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score vectors on analogy and word-pair benchmarks."""
     import json
 
+    from wordvec.errors import VocabError
     from wordvec.evaluate import evaluate_analogies, evaluate_pairs, format_results
-    from wordvec.formats import load_vectors
 
     if not args.analogies and not args.pairs:
         raise ConfigError("give at least one benchmark: --analogies FILE and/or --pairs FILE")
-    wv = load_vectors(args.vectors, mmap=True)
+    wv = _load_input(args, args.vectors, mmap=True)
     results: list = []
     for path in args.analogies or []:
-        results.append(
-            evaluate_analogies(wv, path, restrict_vocab=args.restrict_vocab or None,
-                               method=args.method)
-        )
+        result = evaluate_analogies(wv, path, restrict_vocab=args.restrict_vocab or None,
+                                    method=args.method)
+        if result.total.total == 0:
+            raise VocabError(
+                f"{path}: none of its {result.n_questions} questions has all four words "
+                f"among the {result.restrict_vocab} words searched, so there is no score; "
+                "check that the vectors and questions are of the same language and casing"
+                + ("" if not args.restrict_vocab else ", or search all words with "
+                   "--restrict-vocab 0")
+            )
+        results.append(result)
     for path in args.pairs or []:
         results.append(evaluate_pairs(wv, path))
     if args.json:
-        print(json.dumps([r.to_dict() for r in results], indent=2))
+        # to_dict() turns NaN into null; allow_nan=False guarantees valid JSON
+        print(json.dumps([r.to_dict() for r in results], indent=2, allow_nan=False))
     else:
         print(format_results(results))
     return 0
@@ -581,7 +623,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from wordvec.formats import load_vectors, save_vectors
 
     out = check_output_path(args.output)
-    wv = load_vectors(args.input, format=args.input_format, limit=args.limit)
+    wv = load_vectors(args.input, format=args.input_format, limit=args.limit,
+                      allow_nonfinite=args.allow_nonfinite)
     save_vectors(wv, out, format=args.format)
     logger.info("wrote %d vectors of size %d to %s", len(wv), wv.vector_size, out)
     return 0
@@ -612,10 +655,10 @@ def _fmt_value(value: object) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a vector, model or checkpoint file."""
-    from wordvec.formats import detect_format, load_vectors
+    from wordvec.formats import detect_format, normalize_format
 
-    fmt = detect_format(args.file)
-    wv = load_vectors(args.file, mmap=True)
+    fmt = normalize_format(args.input_format) if args.input_format else detect_format(args.file)
+    wv = _load_input(args, args.file, mmap=True)
     print(f"file:        {args.file}")
     print(f"format:      {fmt}")
     print(f"words:       {len(wv):,}")
@@ -672,7 +715,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if args.what == "loss":
         from wordvec.plot import plot_loss
 
-        wv = load_vectors(args.file, mmap=True)
+        wv = load_vectors(args.file, mmap=True, allow_nonfinite=args.allow_nonfinite)
         losses = (getattr(wv, "meta", None) or {}).get("losses")
         if not losses:
             raise ConfigError(
@@ -691,7 +734,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     else:
         from wordvec.plot import plot_words, select_words
 
-        wv = load_vectors(args.file, mmap=True)
+        wv = _load_input(args, args.file, mmap=True)
         words = [w if w in wv else w.lower() for w in args.words] if args.words else None
         chosen, vecs = select_words(wv.index_to_key, wv.vectors, words=words, topn=args.topn,
                                     neighbours=args.neighbours)
@@ -786,6 +829,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(word, context) pair (about 3x slower) instead of noise words shared "
                    "across a window")
     t.add_argument("--seed", type=int, help="random seed (default 1)")
+    t.add_argument("--no-normalize", action="store_true",
+                   help="do not NFC-normalise the text before tokenising (by default a "
+                   "letter typed with a combining accent is the same as the precomposed one)")
     k = t.add_argument_group("watching, checkpoints and resuming (word2vec engine)")
     k.add_argument("--eval-analogies", metavar="FILE",
                    help="after every epoch, score analogy questions (questions-words format; "
@@ -821,6 +867,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("vectors", help="vector file (any supported format)")
     s.add_argument("word")
     s.add_argument("-n", "--topn", type=_positive_int, default=10)
+    _add_input_options(s)
     s.set_defaults(func=cmd_similar)
 
     a = sub.add_parser("analogy", parents=[common], help="a : b :: c : ?  (b - a + c)")
@@ -829,6 +876,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("b")
     a.add_argument("c")
     a.add_argument("-n", "--topn", type=_positive_int, default=5)
+    _add_input_options(a)
     a.set_defaults(func=cmd_analogy)
 
     e = sub.add_parser("evaluate", parents=[common],
@@ -843,6 +891,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "0 for all)")
     e.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     e.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_input_options(e)
     e.set_defaults(func=cmd_evaluate)
 
     c = sub.add_parser("convert", parents=[common], help="convert vectors between formats")
@@ -854,10 +903,12 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=["native", "word2vec-text", "word2vec-binary", "glove"],
                    help="input format (default: detected from the content)")
     c.add_argument("--limit", type=_positive_int, help="keep only the first N words")
+    _add_input_options(c, input_format=False)
     c.set_defaults(func=cmd_convert)
 
     i = sub.add_parser("info", parents=[common], help="describe a vector or model file")
     i.add_argument("file")
+    _add_input_options(i)
     i.set_defaults(func=cmd_info)
 
     p = sub.add_parser("plot", parents=[common], help="plot a loss curve or a map of words")
@@ -867,6 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("file", help="native vector/model file written by 'wordvec train'")
     pl.add_argument("-o", "--output", default="loss.png", help="PNG (default) or .svg")
     pl.add_argument("--title")
+    _add_input_options(pl, input_format=False)
     pl.set_defaults(func=cmd_plot)
     pw = psub.add_parser("words", parents=[common], help="2-D map of words")
     pw.add_argument("file", help="vector file (any supported format)")
@@ -877,6 +929,7 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("--topn", type=_positive_int, default=200)
     pw.add_argument("--neighbours", type=int, default=10)
     pw.add_argument("--title")
+    _add_input_options(pw)
     pw.set_defaults(func=cmd_plot)
 
     d = sub.add_parser("demo", parents=[common],

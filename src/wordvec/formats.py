@@ -74,6 +74,7 @@ __all__ = [
     "load_native",
     "load_state",
     "load_vectors",
+    "nonfinite_rows",
     "read_glove",
     "read_word2vec",
     "save_native",
@@ -220,11 +221,16 @@ def _check_readable(path: Path) -> None:
         raise FormatError(f"{path} is a directory; give the path of a vector file")
 
 
-def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
+_HEAD_BYTES = 65536
+
+
+def _read_head(path: Path, size: int = _HEAD_BYTES) -> tuple[bytes, str | None]:
+    """The first ``size`` decompressed bytes (one more when the file has them, so the
+    caller can tell a complete file from a cut one) and the compression."""
     f, _ = _open_read(path)
     with f:
         try:
-            head = f.read(size)
+            head = f.read(size + 1)
         except (OSError, EOFError, lzma.LZMAError) as exc:
             raise FormatError(f"{path}: cannot decompress: {exc}") from exc
     with open(path, "rb") as raw:
@@ -232,9 +238,14 @@ def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
     return head, comp
 
 
+_INT_RE = re.compile(rb"[+-]?[0-9]+")
+
+
 def _parse_w2v_header(line: bytes) -> tuple[int, int] | None:
+    """The two numbers of a word2vec header line (possibly negative: the reader refuses
+    those with a clear message); None when the line is no such header."""
     parts = line.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(_INT_RE.fullmatch(p) for p in parts):
         return None
     return int(parts[0]), int(parts[1])
 
@@ -250,8 +261,89 @@ def _looks_like_glove(line: bytes) -> bool:
     return True
 
 
-def _classify(head: bytes) -> tuple[str | None, str]:
-    """(format or None, human description) from the first bytes of a (decompressed) file."""
+_SNIFF_RECORDS = 3  # records checked when sniffing text against binary
+
+
+def _text_records_parse(body: bytes, count: int, dims: int, complete: bool) -> bool:
+    """True when the first records of ``body`` are text lines 'word x1 .. x_dims'.
+
+    ``complete``: ``body`` runs to the end of the file; otherwise its last line
+    may be cut, and counts when what it holds so far parses (a word, then at
+    most ``dims`` numbers, the last of which may be cut mid-number).
+    """
+    want = min(count, _SNIFF_RECORDS)
+    lines = body.split(b"\n")
+    checked = 0
+    for i, line in enumerate(lines):
+        if checked == want:
+            break
+        last = i == len(lines) - 1
+        if last and not complete:
+            parts = line.split()
+            if len(parts) < 3 or len(parts) - 1 > dims:  # a word and a whole number at least
+                break
+            numbers = parts[1:-1]
+        else:
+            if last and not line.strip():
+                break
+            fields = line.rsplit(None, dims)
+            if len(fields) != dims + 1 or not fields[0].strip():
+                return False
+            numbers = fields[1:]
+        try:
+            for x in numbers:
+                float(x)
+        except ValueError:
+            return False
+        checked += 1
+    return checked > 0
+
+
+def _binary_records_fit(body: bytes, count: int, dims: int) -> bool:
+    """True when the first records of ``body`` fit the binary layout: a word (no
+    newline inside), a space, 4 * ``dims`` bytes, an optional newline, and so on
+    (as far as ``body`` goes)."""
+    pos = 0
+    for _ in range(min(count, _SNIFF_RECORDS)):
+        if body[pos : pos + 1] == b"\n":  # the newline the C tool writes after a vector
+            pos += 1
+        if pos >= len(body):
+            return True
+        space = body.find(b" ", pos)
+        if space < 0:  # cut inside a word
+            return b"\n" not in body[pos:]
+        if space == pos or b"\n" in body[pos:space]:
+            return False
+        pos = space + 1 + 4 * dims
+        if pos >= len(body):
+            return True
+    return True
+
+
+def _is_texty(data: bytes) -> bool:
+    """UTF-8 text without control bytes (tabs, CR and LF allowed); a character cut at the
+    end of ``data`` is allowed."""
+    if any(b in data for b in _CONTROL_BYTES):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+_CONTROL_BYTES = [bytes([b]) for b in (*range(0, 9), 11, 12, *range(14, 32), 127)]
+
+
+def _classify(head: bytes, complete: bool = False) -> tuple[str | None, str]:
+    """(format or None, human description) from the first bytes of a (decompressed) file.
+
+    ``complete``: ``head`` is the whole file. Text against binary word2vec:
+    text when the first records parse as text lines of the right length (so
+    integer or all-zero values are text); else binary when the records fit the
+    binary layout and the bytes are not plain text; else whichever the bytes
+    look like, so that the reader reports the damage precisely.
+    """
     if not head:
         return None, "an empty file"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
@@ -269,14 +361,16 @@ def _classify(head: bytes) -> tuple[str | None, str]:
     line, sep, body = head.partition(b"\n")
     header = _parse_w2v_header(line)
     if header is not None:
-        dims = header[1]
-        space = body.find(b" ", 0, 4096)
-        if space < 0 or not body:
-            return "word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')"
-        sample = body[space + 1 : space + 1 + min(4 * dims, 512)]
-        if all(b in _TEXT_FLOAT_BYTES for b in sample):
-            return "word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')"
-        return "word2vec-binary", "word2vec binary"
+        text = ("word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')")
+        binary = ("word2vec-binary", "word2vec binary")
+        count, dims = header
+        if count <= 0 or dims < 1 or not body.strip():
+            return text  # nothing to tell them apart; the reader checks the header
+        if _text_records_parse(body, count, dims, complete):
+            return text
+        if _binary_records_fit(body, count, dims) and not _is_texty(body[: 4096]):
+            return binary
+        return text if _is_texty(body[:4096]) else binary
     if _looks_like_glove(line) and (sep or len(head) < 65536):
         return "glove", "GloVe text (words and numbers, no header line)"
     if b"\x00" in head[:1024]:
@@ -292,7 +386,7 @@ def detect_format(path: str | Path) -> str:
     """
     path = Path(path)
     head, comp = _read_head(path)
-    fmt, what = _classify(head)
+    fmt, what = _classify(head[:_HEAD_BYTES], complete=len(head) <= _HEAD_BYTES)
     if fmt is None:
         raise FormatError(f"{path} is not a word-vector file: it looks like {what}")
     if fmt == "native" and comp is not None:
@@ -305,7 +399,7 @@ def _describe(path: Path) -> str:
         head, _ = _read_head(path)
     except (FormatError, OSError):
         return "an unreadable file"
-    return _classify(head)[1]
+    return _classify(head[:_HEAD_BYTES], complete=len(head) <= _HEAD_BYTES)[1]
 
 
 def normalize_format(name: str) -> str:
@@ -360,6 +454,21 @@ def _check_text_words(words: Sequence[str], fmt: str) -> None:
             raise FormatError(
                 f"word #{i} {w!r} is empty or contains whitespace, which the {fmt} format "
                 "cannot represent; save in the native format instead"
+            )
+
+
+def _check_word_bytes(words: Sequence[str]) -> None:
+    """Refuse to write a binary file whose words its reader would refuse (longer than
+    _MAX_WORD_BYTES), before anything is written."""
+    if max(map(len, words), default=0) * 4 <= _MAX_WORD_BYTES:  # fast: 4 bytes per char at most
+        return
+    for i, w in enumerate(words):
+        size = len(w.encode("utf-8"))
+        if size > _MAX_WORD_BYTES:
+            raise FormatError(
+                f"word #{i} ({w[:20]!r}...) is {size} bytes long; word2vec binary readers "
+                f"(wordvec's included) accept words of at most {_MAX_WORD_BYTES} bytes. "
+                "Save in the native or word2vec text format instead"
             )
 
 
@@ -422,9 +531,29 @@ def _read_header(f: IO[bytes], path: Path) -> tuple[int, int, int]:
             f"found {shown!r}; the file looks like {_describe(path)}"
         )
     count, dims = header
-    if dims < 1:
-        raise FormatError(f"{path}: the header says the vectors have {dims} dimensions")
+    if count < 0 or dims < 1:
+        raise FormatError(
+            f"{path}: bad header on line 1: {line.strip().decode('ascii', 'replace')!r} "
+            f"says {count} words of {dims} dimensions; the word count must be 0 or more "
+            "and the dimensions 1 or more"
+        )
     return count, dims, len(line)
+
+
+def _check_nothing_follows(rest: bytes, path: Path, count: int, binary: bool) -> None:
+    """``rest``: the first bytes after the last record the header promised. Refuse data
+    after a header claiming 0 words (the count is surely wrong), warn after other counts."""
+    if binary and rest[:1] == b"\n":
+        rest = rest[1:]  # the newline the C tool writes after the last vector
+    if not rest.strip():
+        return
+    if count == 0:
+        raise FormatError(
+            f"{path}: the header says the file holds 0 words, but data follows it; "
+            "fix the word count on line 1 (or remove the rows)"
+        )
+    logger.warning("%s: more data follows the %d words the header promises; it is ignored "
+                   "(fix the word count on line 1 to read it)", path, count)
 
 
 def _check_size(
@@ -484,11 +613,15 @@ def read_word2vec(
             _check_size(path, compressed, header_len, count, want, min_record)
             capacity = want if not compressed else min(want, 1 << 16)
             if binary:
-                words, vecs = _read_w2v_binary(f, path, want, dims, capacity, encoding,
-                                               unicode_errors, header_len)
+                words, vecs, rest = _read_w2v_binary(f, path, want, dims, capacity, encoding,
+                                                     unicode_errors, header_len)
             else:
                 words, vecs = _read_w2v_text(f, path, want, dims, capacity, encoding,
                                              unicode_errors)
+                rest = b""
+            if want == count:
+                _check_nothing_follows(rest[:4096] + f.read(max(0, 4096 - len(rest))), path,
+                                       count, binary)
     except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as exc:
         raise FormatError(f"{path}: the compressed data is damaged or cut short ({exc})") from exc
     logger.info("read %d x %d vectors from %s", len(words), dims, path)
@@ -557,7 +690,7 @@ def _read_w2v_binary(
     vectors = rows.result()
     if sys.byteorder != "little":
         vectors.byteswap(inplace=True)
-    return _drop_duplicates(words, vectors, path)
+    return (*_drop_duplicates(words, vectors, path), buf[pos:])
 
 
 def _parse_text_line(
@@ -700,6 +833,8 @@ def write_word2vec(
     path = Path(path)
     fmt = "word2vec-binary" if binary else "word2vec-text"
     _check_text_words(wv.index_to_key, fmt)
+    if binary:
+        _check_word_bytes(wv.index_to_key)
     if not binary:
         return _write_text(wv, path, header=True, precision=precision)
     vecs = wv.vectors.astype("<f4", copy=False)
@@ -1021,6 +1156,43 @@ def save_vectors(
     return write_word2vec(wv, path, binary=fmt == "word2vec-binary", precision=precision)
 
 
+def nonfinite_rows(vectors: np.ndarray) -> tuple[int, int]:
+    """(number of rows holding NaN or an infinity, index of the first such row or -1).
+
+    One vectorised pass over blocks of rows (about 16 MiB each), so memory-mapped
+    matrices are checked without being read into memory at once.
+    """
+    n = vectors.shape[0]
+    step = max(1, (16 << 20) // max(1, vectors.itemsize * int(np.prod(vectors.shape[1:]))))
+    bad = 0
+    first = -1
+    for start in range(0, n, step):
+        block = np.asarray(vectors[start : start + step])
+        # a float64 sum of float32 values cannot overflow: it is finite exactly when
+        # every value of the row is
+        ok = np.isfinite(block.sum(axis=1, dtype=np.float64))
+        if not ok.all():
+            rows = np.flatnonzero(~ok)
+            if first < 0:
+                first = start + int(rows[0])
+            bad += len(rows)
+    return bad, first
+
+
+def _check_finite(wv: WordVectors, path: Path, allow: bool) -> None:
+    bad, first = nonfinite_rows(wv.vectors)
+    if not bad:
+        return
+    what = (f"{bad} of {len(wv)} vectors hold NaN or infinite values (the first: "
+            f"word {wv.index_to_key[first]!r}, row {first + 1})")
+    if not allow:
+        raise FormatError(
+            f"{path}: {what}; such vectors rank first or break every similarity. Load it "
+            "anyway with allow_nonfinite=True (CLI: --allow-nonfinite)"
+        )
+    logger.warning("%s: %s; loaded anyway (allow_nonfinite)", path, what)
+
+
 def load_vectors(
     path: str | Path,
     format: str | None = None,
@@ -1028,16 +1200,26 @@ def load_vectors(
     mmap: bool = False,
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
+    allow_nonfinite: bool = False,
 ) -> WordVectors:
     """Load word vectors from any supported format (detected from content unless ``format=``).
 
     ``limit`` keeps the first N words (read no further for the text and
     binary formats). ``mmap=True`` memory-maps native files (ignored for the
-    other formats, which must be parsed). Example::
+    other formats, which must be parsed). A file with NaN or infinite values
+    is refused (FormatError naming the first such word and row) unless
+    ``allow_nonfinite=True``. Example::
 
         wv = load_vectors("GoogleNews-vectors-negative300.bin.gz", limit=200_000)
     """
     path = Path(path)
+    wv = _load_any(path, format, limit, mmap, encoding, unicode_errors)
+    _check_finite(wv, path, allow_nonfinite)
+    return wv
+
+
+def _load_any(path: Path, format: str | None, limit: int | None, mmap: bool, encoding: str,
+              unicode_errors: str) -> WordVectors:
     if limit is not None and limit < 0:
         raise ConfigError(f"limit must be >= 0, got {limit}")
     fmt = normalize_format(format) if format else detect_format(path)

@@ -894,9 +894,7 @@ def _describe_source(
     info: dict[str, Any] = {"vocab_origin": origin}
     if is_path(source):
         info["source"] = str(Path(source).resolve())
-    if tokenizer is not None and not (
-        isinstance(tokenizer, Tokenizer) and tokenizer.is_default_pattern and tokenizer.lowercase
-    ):
+    if tokenizer is not None and not (isinstance(tokenizer, Tokenizer) and tokenizer.is_default):
         info["tokenizer"] = repr(tokenizer)
     return info
 
