@@ -467,3 +467,201 @@ def test_user_errors_keep_the_exit_status_without_traceback_in_a_real_process(
     refused(proc.returncode, proc.stderr, "no-such-word")
     proc = subprocess_cli("bogus-command")
     refused(proc.returncode, proc.stderr, "invalid choice")
+
+
+# ------------------------------------------------------------------ wrong results, no warning
+
+
+@pytest.fixture(scope="module")
+def nan_vectors(tmp_path_factory):
+    d = tmp_path_factory.mktemp("nan")
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(20)]
+    vecs = rng.normal(size=(20, 4)).astype(np.float32)
+    vecs[7, 2] = np.nan
+    vecs[12, 0] = np.inf
+    wv = WordVectors(words, vecs)
+    out = {name: save_vectors(wv, d / name) for name in ("v.bin", "v.txt", "v.wv")}
+    out["g.txt"] = save_vectors(wv, d / "g.txt", format="glove")
+    return out
+
+
+@pytest.mark.parametrize("name", ["v.bin", "v.txt", "v.wv", "g.txt"])
+@pytest.mark.parametrize("command", ["similar", "analogy", "evaluate", "info", "convert",
+                                     "plot words"])
+def test_vectors_with_nan_or_inf_are_refused_naming_the_first_row(
+        tmp_path, capsys, nan_vectors, name, command):
+    path = nan_vectors[name]
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("w1\tw2\t3.0\nw3\tw4\t1.0\nw5\tw6\t2.0\n")
+    args = {"similar": ["similar", path, "w1"], "analogy": ["analogy", path, "w1", "w2", "w3"],
+            "evaluate": ["evaluate", path, "--pairs", pairs], "info": ["info", path],
+            "convert": ["convert", path, tmp_path / "x.txt"],
+            "plot words": ["plot", "words", path, "-o", tmp_path / "m.png"]}[command]
+    rc, _, err = run(capsys, *args)
+    refused(rc, err, "2 of 20 vectors hold NaN or infinite values", "word 'w7', row 8",
+            "--allow-nonfinite")
+    assert not (tmp_path / "x.txt").exists() and not (tmp_path / "m.png").exists()
+    rc, out, err = run(capsys, *args, "--allow-nonfinite")
+    assert "word 'w7', row 8" in err  # still said, as a warning
+    if command == "plot words":  # a map cannot be drawn from NaN: plot says so itself
+        assert rc == 2 and "NaN or infinite" in err.splitlines()[-1]
+    else:
+        assert rc == 0, err
+
+
+def test_evaluate_json_is_valid_json_when_a_score_is_nan(tmp_path, capsys, vectors):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("w1\tw2\t3.0\nw3\tw4\t3.0\nw5\tw6\t3.0\n")  # constant scores: NaN
+    rc, out, err = run(capsys, "evaluate", vectors["v.bin"], "--pairs", pairs, "--json")
+    assert rc == 0, err
+    assert "NaN" not in out
+    (result,) = json.loads(out)
+    assert result["spearman"] is None and result["pearson"] is None and result["used"] == 3
+
+
+@pytest.mark.parametrize("content", [b"3 2\na 1 0\nb 0 1\nc 1 1\n", b"3 2\na 0 0\nb 0 0\nc 0 0\n",
+                                     b"2 3\nx 1 2 3\ny -1 0 7"],
+                         ids=["integers", "zeros", "no final newline"])
+def test_text_files_with_integer_values_are_read_as_text(tmp_path, capsys, content):
+    f = tmp_path / "v.txt"
+    f.write_bytes(content)
+    rc, out, err = run(capsys, "info", f)
+    assert rc == 0, err
+    assert "format:      word2vec-text" in out
+    rc, out, err = run(capsys, "similar", f, content.split(b"\n")[1][:1].decode(), "-n", "1")
+    assert rc == 0, err
+
+
+def test_input_format_overrides_sniffing(tmp_path, capsys, vectors):
+    for command in (["similar", vectors["v.txt"], "w1"], ["info", vectors["v.txt"]],
+                    ["analogy", vectors["v.txt"], "w1", "w2", "w3"],
+                    ["plot", "words", vectors["v.txt"], "-o", tmp_path / "m.png"]):
+        rc, _, err = run(capsys, *command, "--input-format", "word2vec-text")
+        assert rc == 0, (command, err)
+        rc, _, err = run(capsys, *command, "--input-format", "word2vec-binary")
+        refused(rc, err, "it is word2vec-text")
+    rc, out, err = run(capsys, "info", vectors["v.bin"], "--input-format", "bin")
+    assert rc == 2 and "invalid choice" in err
+
+
+@pytest.mark.parametrize(
+    "content,needles",
+    [
+        (b"-3 5\na 1 2 3 4 5\n", ["bad header on line 1", "-3 5", "0 or more"]),
+        (b"3 -5\na 1 2 3 4 5\n", ["bad header on line 1", "dimensions"]),
+        (b"0 2\na 1 0\nb 0 1\n", ["header says the file holds 0 words, but data follows"]),
+    ],
+    ids=["negative count", "negative dims", "zero count with rows"],
+)
+def test_bad_headers_are_reported_as_headers(tmp_path, capsys, content, needles):
+    f = tmp_path / "v.txt"
+    f.write_bytes(content)
+    rc, _, err = run(capsys, "info", f)
+    refused(rc, err, *needles)
+
+
+def test_rows_beyond_the_header_count_are_warned_about(tmp_path, capsys):
+    f = tmp_path / "v.txt"
+    f.write_bytes(b"1 2\na 1 0\nb 0 1\n")
+    rc, out, err = run(capsys, "info", f)
+    assert rc == 0 and "words:       1" in out
+    assert "more data follows the 1 words" in err
+
+
+def test_a_huge_token_is_cut_and_the_binary_file_reads_back(tmp_path, capsys, corpus):
+    f = tmp_path / "c.txt"
+    f.write_bytes(corpus.read_bytes() + (b"x" * 2_000_000 + b" the\n") * 6)
+    out = tmp_path / "v.bin"
+    rc, _, err = run(capsys, "train", f, "-o", out, *SMALL, "--min-count", "5")
+    assert rc == 0, err
+    assert "cut 6 token(s) longer than 100 characters" in err
+    rc, text, err = run(capsys, "similar", out, "x" * 100, "-n", "2")
+    assert rc == 0, err
+
+
+def test_a_folder_with_subfolders_hidden_and_binary_files(tmp_path, capsys, corpus):
+    d = tmp_path / "corpus"
+    (d / "part2").mkdir(parents=True)
+    lines = corpus.read_text().splitlines(keepends=True)
+    (d / "part1.txt").write_text("".join(lines[: len(lines) // 2]))
+    (d / "part2" / "rest.txt").write_text("".join(lines[len(lines) // 2:]))
+    (d / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" * 20)
+    (d / "part2" / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    out = tmp_path / "v.wv"
+    rc = cli.main([*map(str, ["train", d, "-o", out, *SMALL])])  # not quiet: INFO lines too
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert err.count("looks like a binary file") == 1 and "figure.png" in err
+    assert "skipping hidden" in err and ".DS_Store" in err
+    rc, text, _ = run(capsys, "info", out)
+    whole = tmp_path / "whole.wv"
+    assert run(capsys, "train", corpus, "-o", whole, *SMALL)[0] == 0
+    tokens = [line for line in text.splitlines() if "tokens (in vocabulary)" in line]
+    assert tokens and tokens[0] in run(capsys, "info", whole)[1]  # every sentence was read
+
+
+def test_a_folder_of_binary_files_only_is_an_error(tmp_path, capsys):
+    d = tmp_path / "corpus"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "a.bin").write_bytes(bytes(range(256)) * 4)
+    (d / "b.npy").write_bytes(b"\x93NUMPY\x01\x00" + b"\x00" * 100)
+    rc, _, err = run(capsys, "train", d, "-o", tmp_path / "v.wv")
+    *warnings, last = err.splitlines()  # one warning per skipped file, then the error
+    refused(rc, last, "no readable files", "2 file(s) skipped")
+    assert len(warnings) == 2 and all("looks like a binary file" in w for w in warnings)
+    assert not (tmp_path / "v.wv").exists()
+
+
+def test_malformed_analogy_lines_are_reported_once_and_none_usable_is_an_error(
+        tmp_path, capsys, vectors):
+    q = tmp_path / "q.txt"
+    q.write_text(": s\nw1 w2 w3\nw1 w2 w3 w4\nw5 w6\nw1 w2 w3 w4 w5\nw7 w8 w9 w10\n")
+    rc = cli.main(["evaluate", str(vectors["v.wv"]), "--analogies", str(q)])  # not quiet
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "skipped 3 malformed line(s) in" in err and "(first: line 2" in err
+    assert err.count("malformed line") == 1
+    bad = tmp_path / "bad.txt"
+    bad.write_text(": s\nw1 w2 w3\nw1,w2,w3,w4\n")
+    rc, _, err = run(capsys, "evaluate", vectors["v.wv"], "--analogies", bad)
+    refused(rc, err, "holds no usable question", "line 2")
+    oov = tmp_path / "oov.txt"
+    oov.write_text(": s\nxa xb xc xd\n")
+    rc, _, err = run(capsys, "evaluate", vectors["v.wv"], "--analogies", oov)
+    refused(rc, err, "none of its 1 questions has all four words")
+
+
+def test_malformed_pair_lines_are_reported_once_and_none_usable_is_an_error(
+        tmp_path, capsys, vectors):
+    p = tmp_path / "p.tsv"
+    p.write_text("w1\tw2\t1.0\nw1 w2 3\nw3\tw4\t2.5\nw5\tw6\tmany\nw7\tw8\t0.5\n")
+    rc = cli.main(["evaluate", str(vectors["v.wv"]), "--pairs", str(p)])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "skipped 2 malformed line(s) in" in err and "(first: line 2" in err
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("w1 w2 1.0\nw3 w4 2.0\n")
+    rc, _, err = run(capsys, "evaluate", vectors["v.wv"], "--pairs", bad)
+    refused(rc, err, "no 'word1", "line 1")
+
+
+def test_odd_scripts_train_into_whole_words(tmp_path, capsys):
+    import unicodedata
+
+    text = ("हिन्दी भाषा सुंदर है\n" "اَلْعَرَبِيَّةُ لُغَةٌ جَمِيلَةٌ\n" "ภาษาไทย สวัสดี\n"
+            + unicodedata.normalize("NFD", "über café straße\n") + "我爱北京 😀 tokyo\n") * 30
+    f = tmp_path / "c.txt"
+    f.write_text(text, "utf-8")
+    out = tmp_path / "v.txt"
+    rc, _, err = run(capsys, "train", f, "-o", out, *SMALL, "--min-count", "1")
+    assert rc == 0, err
+    words = {line.split(" ")[0] for line in out.read_text("utf-8").splitlines()[1:]}
+    assert {"हिन्दी", "اَلْعَرَبِيَّةُ", "ภาษาไทย", "über", "café", "我爱北京"} <= words
+    assert not words & {"ह", "न", "u", "ber"}
+    raw = tmp_path / "raw.txt"
+    rc, _, err = run(capsys, "train", f, "-o", raw, *SMALL, "--min-count", "1",
+                     "--no-normalize")
+    assert rc == 0, err
+    kept = {line.split(" ")[0] for line in raw.read_text("utf-8").splitlines()[1:]}
+    assert "u\u0308ber" in kept and "über" not in kept

@@ -469,3 +469,39 @@ def test_round_trip_of_arbitrary_words_and_float_bits():
                                          allow_nonfinite=True), wv)
 
     check()
+
+
+# ---------------------------------------------------------------- what wordvec writes it reads
+def test_binary_writer_refuses_words_its_reader_would_refuse(tmp_path):
+    huge = "x" * 2_000_000
+    wv = WordVectors(["a", huge], np.ones((2, 3), np.float32))
+    with pytest.raises(FormatError, match=r"word #1 .* 2000000 bytes long"):
+        save_vectors(wv, tmp_path / "v.bin")
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
+    for name in ("v.txt", "v.wv"):  # formats without a length limit keep it
+        assert load_vectors(save_vectors(wv, tmp_path / name)).index_to_key == ["a", huge]
+    ok = WordVectors(["a", "é" * 1000], np.ones((2, 3), np.float32))
+    assert load_vectors(save_vectors(ok, tmp_path / "ok.bin")).index_to_key[1] == "é" * 1000
+
+
+@pytest.mark.parametrize(
+    "content,fmt",
+    [
+        (b"3 2\na 1 0\nb 0 1\nc 1 1\n", "word2vec-text"),
+        (b"2 2\na 0 0\nb 0 0", "word2vec-text"),
+        (b"2 3\nnew york 1 2 3\nb 4 5 6\n", "word2vec-text"),  # a word with a space
+        (b"1 2\na " + np.zeros(2, "<f4").tobytes(), "word2vec-binary"),
+        (b"2 1\na " + np.float32(1).tobytes() + b"\nb " + np.float32(2).tobytes() + b"\n",
+         "word2vec-binary"),
+        (b"2 1\na " + np.float32(1).tobytes() + b"b " + np.float32(2).tobytes(),
+         "word2vec-binary"),  # gensim: no newline after each vector
+        (b"3 4\na 1 2\n", "word2vec-text"),  # broken text: the text reader says which line
+        (b"1 40000\nw " + b"0.5 " * 20000, "word2vec-text"),  # a first line longer than the sniff
+    ],
+)
+def test_sniffing_text_against_binary(tmp_path, content, fmt):
+    from wordvec.formats import detect_format
+
+    f = tmp_path / "v"
+    f.write_bytes(content)
+    assert detect_format(f) == fmt
