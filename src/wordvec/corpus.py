@@ -151,7 +151,7 @@ class Tokenizer:
             text = unicodedata.normalize("NFC", text)  # returns text itself when already NFC
         tokens = self._regex.findall(text)
         cap = self.max_token_length
-        if cap is not None and len(text) > cap and tokens and len(max(tokens, key=len)) > cap:
+        if cap is not None and len(text) > cap and max(map(len, tokens), default=0) > cap:
             tokens = self._cut(tokens, cap)
         return tokens
 
