@@ -495,6 +495,10 @@ def test_binary_writer_refuses_words_its_reader_would_refuse(tmp_path):
          "word2vec-binary"),
         (b"2 1\na " + np.float32(1).tobytes() + b"b " + np.float32(2).tobytes(),
          "word2vec-binary"),  # gensim: no newline after each vector
+        (b"1 1\nw p>%}\n", "word2vec-binary"),  # float bytes that happen to be printable
+        (b"2 2\nw1 Br|WCj+=\nw2 iU\xc9\x85rA\xcb\xb9\n", "word2vec-binary"),
+        (b"0 0\n", "glove"),  # GloVe: the word "0" with the vector [0]
+        (b"0 1\na 0\n", "glove"),  # as word2vec, 0 words would be followed by a row
         (b"3 4\na 1 2\n", "word2vec-text"),  # broken text: the text reader says which line
         (b"1 40000\nw " + b"0.5 " * 20000, "word2vec-text"),  # a first line longer than the sniff
     ],

@@ -299,25 +299,50 @@ def _text_records_parse(body: bytes, count: int, dims: int, complete: bool) -> b
     return checked > 0
 
 
-def _binary_records_fit(body: bytes, count: int, dims: int) -> bool:
-    """True when the first records of ``body`` fit the binary layout: a word (no
-    newline inside), a space, 4 * ``dims`` bytes, an optional newline, and so on
-    (as far as ``body`` goes)."""
+def _one_dim_glove(body: bytes, count: int, dims: int) -> bool:
+    """A whole file whose first line reads as a header 'N D' but is rather GloVe with
+    one-number vectors and a numeric first word ('0 0', '3 1\\nb 2'): every line is
+    'word number' and, read as word2vec, the header would not match the rows."""
+    lines = [line for line in body.split(b"\n") if line.strip()]
+    if count == len(lines) and dims >= 1 and (dims == 1 or not lines):
+        return False  # consistent word2vec text
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2:
+            return False
+        try:
+            float(parts[1])
+        except ValueError:
+            return False
+    return True
+
+
+def _binary_records_fit(body: bytes, count: int, dims: int, complete: bool) -> str:
+    """How the records of ``body`` fit the binary layout: a word (no newline inside), a
+    space, 4 * ``dims`` bytes, an optional newline, and so on.
+
+    ``"exact"``: ``body`` is the whole file and holds exactly ``count`` such
+    records; ``"partial"``: the first records fit as far as the bytes go;
+    ``"no"``: they do not.
+    """
     pos = 0
-    for _ in range(min(count, _SNIFF_RECORDS)):
+    n = count if complete else min(count, _SNIFF_RECORDS)
+    for _ in range(n):
         if body[pos : pos + 1] == b"\n":  # the newline the C tool writes after a vector
             pos += 1
         if pos >= len(body):
-            return True
+            return "partial"
         space = body.find(b" ", pos)
         if space < 0:  # cut inside a word
-            return b"\n" not in body[pos:]
+            return "partial" if b"\n" not in body[pos:] else "no"
         if space == pos or b"\n" in body[pos:space]:
-            return False
+            return "no"
         pos = space + 1 + 4 * dims
-        if pos >= len(body):
-            return True
-    return True
+        if pos > len(body):
+            return "partial"
+    if complete and body[pos:] in (b"", b"\n"):
+        return "exact"
+    return "partial"
 
 
 def _is_texty(data: bytes) -> bool:
@@ -340,9 +365,11 @@ def _classify(head: bytes, complete: bool = False) -> tuple[str | None, str]:
 
     ``complete``: ``head`` is the whole file. Text against binary word2vec:
     text when the first records parse as text lines of the right length (so
-    integer or all-zero values are text); else binary when the records fit the
-    binary layout and the bytes are not plain text; else whichever the bytes
-    look like, so that the reader reports the damage precisely.
+    integer or all-zero values are text); else binary when a whole (small)
+    file is exactly the records its header promises in the binary layout, or
+    when the first records fit that layout and the bytes are not plain text;
+    else whichever the bytes look like, so that the reader reports the damage
+    precisely.
     """
     if not head:
         return None, "an empty file"
@@ -364,11 +391,14 @@ def _classify(head: bytes, complete: bool = False) -> tuple[str | None, str]:
         text = ("word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')")
         binary = ("word2vec-binary", "word2vec binary")
         count, dims = header
+        if complete and _one_dim_glove(body, count, dims):
+            return "glove", "GloVe text (words and numbers, no header line)"
         if count <= 0 or dims < 1 or not body.strip():
             return text  # nothing to tell them apart; the reader checks the header
         if _text_records_parse(body, count, dims, complete):
             return text
-        if _binary_records_fit(body, count, dims) and not _is_texty(body[: 4096]):
+        fit = _binary_records_fit(body, count, dims, complete)
+        if fit == "exact" or (fit == "partial" and not _is_texty(body[:4096])):
             return binary
         return text if _is_texty(body[:4096]) else binary
     if _looks_like_glove(line) and (sep or len(head) < 65536):
