@@ -61,6 +61,7 @@ __all__ = [
     "MAX_EXP",
     "TABLE_SIZE",
     "alias_sample",
+    "DEFAULT_NEGATIVE",
     "chunk_kernel",
     "sigmoid_tables",
     "uniform_stream",
@@ -388,6 +389,11 @@ def _block(A, arow, r_lo, nr, B, outs, wv, mp, lf, wf, gm, din, alpha, D):  # no
 
 
 # ------------------------------------------------------------- chunk trainer
+
+#: The noise-word count of the kernel used when training without negative
+#: sampling (hierarchical softmax only): any compiled kernel will do, so the
+#: one most likely to be in the cache already is reused.
+DEFAULT_NEGATIVE = 5
 
 
 def chunk_kernel(vector_size: int, negative: int):  # noqa: ANN201 - returns a Numba dispatcher
