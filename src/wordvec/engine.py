@@ -187,6 +187,10 @@ class Objective:
         """Build the objective's tables over ``vocab``; ``output`` defaults to zeros."""
         raise NotImplementedError
 
+    def kernel_tables(self) -> tuple:  # pragma: no cover - abstract
+        """The tables as the compiled kernel takes them (a NamedTuple of arrays)."""
+        raise NotImplementedError
+
 
 class NegativeSampling(Objective):
     """Negative sampling: the centre word against ``negative`` noise words.
@@ -208,6 +212,9 @@ class NegativeSampling(Objective):
     @staticmethod
     def output_rows(n_words: int) -> int:
         return n_words
+
+    def kernel_tables(self) -> kernels.NegTables:
+        return kernels.NegTables(self.output, self.alias_p, self.alias_i)
 
     @classmethod
     def from_config(cls, config: Word2VecConfig, vocab: Any,
@@ -236,6 +243,9 @@ class HierarchicalSoftmax(Objective):
     @staticmethod
     def output_rows(n_words: int) -> int:
         return max(n_words - 1, 1)
+
+    def kernel_tables(self) -> kernels.HSTables:
+        return kernels.HSTables(self.output, self.codes, self.points, self.lengths)
 
     @classmethod
     def from_config(cls, config: Word2VecConfig, vocab: Any,
@@ -490,9 +500,11 @@ class Engine:
             if o.output.shape != (o.output_rows(len(syn0)), d) or o.output.dtype != np.float32:
                 raise TrainingError(f"{o.output_name} has shape {o.output.shape}, expected "
                                     f"{(o.output_rows(len(syn0)), d)} float32")
-        self._args = _kernel_tables(ns, hs, d)
-        self.kernel = kernels.chunk_kernel(d, ns.negative if ns is not None
-                                           else kernels.DEFAULT_NEGATIVE)
+        self._ns = ns.kernel_tables() if ns is not None else None
+        self._hs = hs.kernel_tables() if hs is not None else None
+        self._rules = kernels.Rules(config.model == "sg", bool(config.cbow_mean),
+                                    bool(config.shared_negatives), int(config.window))
+        self.kernel = kernels.chunk_kernel(d, ns.negative if ns is not None else 0)
         self.workers = min(workers or config.n_workers, max(1, len(self.plan)))
         self.words_at_start: int | None = None
 
@@ -526,16 +538,11 @@ class Engine:
         # a distinct stream per (seed, epoch, chunk); the kernel scrambles it further
         seed = (c.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003
                 + int(self.plan.keys[k])) % (1 << 63)
-        t = self._args
-        self.kernel(
-            ids, bounds, self.syn0, t.syn1neg, t.syn1, self.keep,
-            t.alias_p, t.alias_i, t.codes, t.points, t.lengths,
-            c.model == "sg", bool(c.cbow_mean), t.use_ns, t.use_hs,
-            bool(c.shared_negatives), c.window,
-            self.schedule.alpha0, self.schedule.alpha1,
-            float(epoch) * self.n + float(self.plan.seq_start[k]), self.schedule.total,
-            seed, stats,
-        )  # fmt: skip
+        rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1,
+                            float(epoch) * self.n + float(self.plan.seq_start[k]),
+                            self.schedule.total)
+        self.kernel(ids, bounds, self.syn0, self.keep, self._ns, self._hs, self._rules, rate,
+                    seed, stats)
         return stop - start
 
     def run_epoch(
@@ -653,36 +660,3 @@ class Engine:
 
 def _never() -> bool:
     return False
-
-
-@dataclass
-class _KernelTables:
-    """The objectives' tables as the compiled kernel takes them (absent ones as 1-row stand-ins)."""
-
-    syn1neg: np.ndarray
-    syn1: np.ndarray
-    alias_p: np.ndarray
-    alias_i: np.ndarray
-    codes: np.ndarray
-    points: np.ndarray
-    lengths: np.ndarray
-    use_ns: bool
-    use_hs: bool
-
-
-def _kernel_tables(ns: NegativeSampling | None, hs: HierarchicalSoftmax | None,
-                   d: int) -> _KernelTables:
-    # The kernel has one signature for every objective mix, so an absent objective
-    # is passed as a tiny array it never reads (use_ns / use_hs are False).
-    none_f = np.zeros((1, d), np.float32)
-    return _KernelTables(
-        syn1neg=ns.output if ns is not None else none_f,
-        syn1=hs.output if hs is not None else none_f,
-        alias_p=ns.alias_p if ns is not None else np.ones(1, np.float32),
-        alias_i=ns.alias_i if ns is not None else np.zeros(1, np.int32),
-        codes=hs.codes if hs is not None else np.zeros((1, 1), np.uint8),
-        points=hs.points if hs is not None else np.zeros((1, 1), np.int32),
-        lengths=hs.lengths if hs is not None else np.zeros(1, np.int32),
-        use_ns=ns is not None,
-        use_hs=hs is not None,
-    )
