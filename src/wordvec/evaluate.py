@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.vectors import WordVectors, _top_indices_rows, unit_vector
+from wordvec.vectors import WordVectors, top_indices_rows, unit_vector
 
 logger = logging.getLogger("wordvec")
 
@@ -274,7 +274,7 @@ def _cosmul_top(wv: WordVectors, a: np.ndarray, b: np.ndarray, c: np.ndarray,
         r = np.arange(scores.shape[0])
         for col in (a[sl], b[sl], c[sl]):
             scores[r, col] = -np.inf
-        best, vals = _top_indices_rows(scores, min(k, limit))
+        best, vals = top_indices_rows(scores, min(k, limit))
         best[vals == -np.inf] = -1
         out[sl, : best.shape[1]] = best
     return out

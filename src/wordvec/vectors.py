@@ -92,7 +92,7 @@ def _ensure_list(value: Any) -> list:
     return list(value)
 
 
-def _top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest entries of a 1-D array, best first.
 
     Ties go to the lower index (the more frequent word). On long arrays a
@@ -158,8 +158,8 @@ def _candidates_by_threshold(
     return cand, vals
 
 
-def _top_indices_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise :func:`_top_indices` for a 2-D score block: (indices, scores), best first."""
+def top_indices_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise :func:`top_indices` for a 2-D score block: (indices, scores), best first."""
     n, width = scores.shape
     found = None
     if k >= width:
@@ -463,7 +463,7 @@ class WordVectors:
 
     def _ranked(self, scores: np.ndarray, topn: int, exclude: Sequence[int]) -> list:
         excl = set(exclude)
-        best = _top_indices(scores, topn + len(excl))
+        best = top_indices(scores, topn + len(excl))
         words = self.index_to_key
         return [(words[i], float(scores[i])) for i in best if i not in excl][:topn]
 
@@ -608,7 +608,7 @@ class WordVectors:
                 ex = exclude[start:stop]
                 r, c = np.nonzero((ex >= 0) & (ex < limit))
                 scores[r, ex[r, c]] = -np.inf
-            out_idx[start:stop], out_val[start:stop] = _top_indices_rows(scores, k)
+            out_idx[start:stop], out_val[start:stop] = top_indices_rows(scores, k)
         return out_idx, out_val
 
     def most_similar_batch(
