@@ -467,3 +467,41 @@ def test_user_errors_keep_the_exit_status_without_traceback_in_a_real_process(
     refused(proc.returncode, proc.stderr, "no-such-word")
     proc = subprocess_cli("bogus-command")
     refused(proc.returncode, proc.stderr, "invalid choice")
+
+
+# ------------------------------------------------------- word pairs: too few to correlate
+
+
+def _vectors_knowing(tmp_path, words):
+    rng = np.random.default_rng(1)
+    names = [*words, "filler", "other"]
+    wv = WordVectors(names, rng.normal(size=(len(names), 8)).astype(np.float32))
+    return save_vectors(wv, tmp_path / "few.txt")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("known, needle", [
+    ([], "none of the 30 pairs"),            # no word of EN-MC-30 at all
+    (["car"], "none of the 30 pairs"),        # one word, no whole pair
+    (["car", "automobile"], "only 1 of the 30 pairs"),  # exactly one usable pair
+])
+def test_pairs_with_fewer_than_two_usable(tmp_path, capsys, shared_data, known, needle):
+    mc30 = shared_data / "eval" / "similarity" / "EN-MC-30.txt"
+    vec = _vectors_knowing(tmp_path, known)
+    for extra in ([], ["--json"]):
+        rc, out, err = run(capsys, "evaluate", vec, "--pairs", mc30, *extra)
+        refused(rc, err, needle, "EN-MC-30.txt", "at least 2")
+        assert out == ""
+
+
+def test_pairs_with_one_usable_or_constant_scores(tmp_path, capsys):
+    vec = _vectors_knowing(tmp_path, ["car", "automobile", "gem", "jewel"])
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("car\tautomobile\t3.9\nunknown\tword\t1.0\n", encoding="utf-8")
+    refused(*run(capsys, "evaluate", vec, "--pairs", pairs)[::2], "only 1 of the 2 pairs")
+    pairs.write_text("car\tautomobile\t3.0\ngem\tjewel\t3.0\n", encoding="utf-8")
+    refused(*run(capsys, "evaluate", vec, "--pairs", pairs)[::2], "human scores", "equal")
+    pairs.write_text("car\tautomobile\t3.9\ngem\tjewel\t3.8\ncar\tgem\t1.0\n", encoding="utf-8")
+    rc, out, err = run(capsys, "evaluate", vec, "--pairs", pairs, "--json")
+    assert rc == 0, err
+    assert json.loads(out)[0]["used"] == 3
