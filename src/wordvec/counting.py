@@ -61,7 +61,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -782,7 +782,9 @@ class PPMISVD:
     """Word vectors from the SVD of a positive-PMI co-occurrence matrix.
 
     Configure at construction (an :class:`SVDConfig` and/or its fields as
-    keywords), learn with :meth:`fit`. Learned state:
+    keywords), learn with :meth:`fit`; a corpus given to the constructor
+    (first positional argument, ``sentences=`` or ``corpus_file=``) is fitted
+    at once, as in :class:`~wordvec.word2vec.Word2Vec`. Learned state:
 
     * ``cooc``: the raw co-occurrence counts (scipy CSR, float32);
     * ``cooc_words``: the label of each row/column of ``cooc`` (the vocabulary,
@@ -798,7 +800,33 @@ class PPMISVD:
         (4, 2)
     """
 
-    def __init__(self, config: SVDConfig | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: SVDConfig | Any = None,
+        *,
+        sentences: Any = None,
+        corpus_file: str | os.PathLike | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # like Word2Vec (and gensim): a corpus in the first place, as sentences= or
+        # as corpus_file= is fitted at once
+        corpus = None
+        if config is not None and not isinstance(config, SVDConfig):
+            if is_dataclass(config):
+                raise ConfigError(f"config must be an SVDConfig, got a {type(config).__name__}")
+            corpus, config = config, None
+        for given in (sentences, corpus_file):
+            if given is not None:
+                if corpus is not None:
+                    raise ConfigError(
+                        "give the corpus once: positionally, as sentences= or as corpus_file="
+                    )
+                corpus = given
+        if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
+            raise ConfigError(
+                f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
+                "pass token lists as sentences="
+            )
         base = config or SVDConfig()
         known = {f.name for f in fields(SVDConfig)}
         unknown = set(kwargs) - known
@@ -816,6 +844,8 @@ class PPMISVD:
         self.vectors: np.ndarray | None = None
         self.timings: dict[str, float] = {}
         self._wv: Any = None
+        if corpus is not None:
+            self.fit(corpus)
 
     def __repr__(self) -> str:
         state = f"{self.n_words} words" if self.vectors is not None else "not fitted"
