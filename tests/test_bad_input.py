@@ -10,16 +10,18 @@ import io
 import json
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from wordvec import cli, synthetic
-from wordvec.formats import save_vectors
+from wordvec.formats import encode_words, save_state, save_vectors
 from wordvec.vectors import WordVectors
 
 SMALL = ["--size", "16", "--workers", "1", "--epochs", "1"]
@@ -505,3 +507,129 @@ def test_pairs_with_one_usable_or_constant_scores(tmp_path, capsys):
     rc, out, err = run(capsys, "evaluate", vec, "--pairs", pairs, "--json")
     assert rc == 0, err
     assert json.loads(out)[0]["used"] == 3
+
+
+# ------------------------------------------------- hostile native files: compressed members
+
+_CHUNK = 1 << 20
+
+
+def _zip_bytes(members):
+    """A zip archive from (name, method, data as stored, crc, inflated size) tuples."""
+    out, central = bytearray(), bytearray()
+    for name, method, data, crc, size in members:
+        raw = name.encode()
+        fields = struct.pack("<HHHHHIII", 20, 0, method, 0, 0x21, crc, len(data), size)
+        central += (b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                    + struct.pack("<HHHHHII", len(raw), 0, 0, 0, 0, 0, len(out)) + raw)
+        out += b"PK\x03\x04" + fields + struct.pack("<HH", len(raw), 0) + raw + data
+    end = struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + b"PK\x05\x06" + end)
+
+
+def _deflate_bomb(tmp_path, inflated_mib):
+    """A native file whose 'vectors' member is deflated: ~1 MB that inflates to
+    ``inflated_mib`` MiB, at a ratio (~600) that a compression-ratio check lets through.
+    Built without compressing the whole array: after a full flush deflate restarts,
+    so one compressed chunk repeated is the stream of the chunk repeated."""
+    rows, dim = inflated_mib * _CHUNK // (4 * 4096), 4096
+    npy = np.lib.format
+    head = io.BytesIO()
+    npy.write_array_header_1_0(head, {"descr": "<f4", "fortran_order": False,
+                                      "shape": (rows, dim)})
+    head = head.getvalue()
+    rng = np.random.default_rng(0)
+    chunk = np.zeros(_CHUNK, np.uint8)
+    chunk[rng.integers(0, _CHUNK, 300)] = rng.integers(1, 255, 300)
+    chunk = chunk.tobytes()
+    z = zlib.compressobj(6, zlib.DEFLATED, -15)
+    start = z.compress(head) + z.flush(zlib.Z_FULL_FLUSH)
+    block = z.compress(chunk) + z.flush(zlib.Z_FULL_FLUSH)
+    data = start + block * inflated_mib + z.flush()
+    crc = zlib.crc32(head)
+    for _ in range(inflated_mib):
+        crc = zlib.crc32(chunk, crc)
+    words = "\n".join(f"w{i}" for i in range(rows)).encode()
+    words_npy = io.BytesIO()
+    np.save(words_npy, np.frombuffer(words, np.uint8))
+    words_npy = words_npy.getvalue()
+    header = json.dumps({"format": "wordvec", "version": 1, "kind": "word-vectors",
+                         "arrays": {"vectors": {"dtype": "<f4", "shape": [rows, dim]},
+                                    "words": {"dtype": "|u1", "shape": [len(words)]}},
+                         "meta": {}}).encode()
+    path = tmp_path / "bomb.wv"
+    path.write_bytes(_zip_bytes([
+        ("wordvec.json", 0, header, zlib.crc32(header), len(header)),
+        ("vectors.npy", zipfile.ZIP_DEFLATED, data, crc, len(head) + rows * dim * 4),
+        ("words.npy", 0, words_npy, zlib.crc32(words_npy), len(words_npy)),
+    ]))
+    return path
+
+
+# The peak is the process's own high-water mark (VmHWM), not getrusage's ru_maxrss:
+# Linux carries ru_maxrss over fork+exec, so a child of a large pytest process would
+# report the parent's size (measured: 310 MiB for a child of a 300 MiB parent whose
+# VmHWM was 9 MiB) and the bound would flake with the suite's memory.
+_PEAK = """
+import sys
+from wordvec import cli
+rc = cli.main(["-q", *sys.argv[1:]])
+hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print(rc, int(hwm[0]) // 1024)
+"""
+
+
+def _peak_mib(*args):
+    """Exit status and peak RSS (MiB) of one wordvec command in a fresh process."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs Linux's /proc/self/status to read the peak memory")
+    proc = subprocess.run([sys.executable, "-c", _PEAK, *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+    rc, peak = proc.stdout.splitlines()[-1].split()
+    return int(rc), int(peak), proc.stderr
+
+
+@pytest.mark.parametrize("command", ["info", "similar", "convert"])
+def test_a_compressed_member_is_refused_before_it_is_inflated(tmp_path, command):
+    bomb = _deflate_bomb(tmp_path, inflated_mib=512)
+    assert bomb.stat().st_size < 2 * _CHUNK
+    out = tmp_path / "out.txt"
+    args = {"info": ["info", bomb], "similar": ["similar", bomb, "w1"],
+            "convert": ["convert", bomb, out]}[command]
+    rc, peak, err = _peak_mib(*args)
+    refused(rc, err, "vectors.npy", "compressed", "deflate")
+    # a Python with NumPy and wordvec imported takes ~40 MiB; inflating takes >= 512 MiB
+    assert peak < 256, f"peak RSS {peak} MiB"
+    assert not out.exists()
+
+
+def test_compressed_or_inconsistent_headers_are_refused(tmp_path, capsys, vectors):
+    src = Path(vectors["v.wv"])
+    with zipfile.ZipFile(src) as zf:
+        members = [(i, zf.read(i)) for i in zf.infolist()]
+    deflated = tmp_path / "deflated.wv"
+    with zipfile.ZipFile(deflated, "w") as out:
+        for info, data in members:
+            out.writestr(info.filename, data,
+                         compress_type=zipfile.ZIP_DEFLATED if info.filename == "wordvec.json"
+                         else zipfile.ZIP_STORED)
+    refused(*run(capsys, "info", deflated)[::2], "wordvec.json", "compressed")
+    # a stored member whose recorded sizes disagree (a way to claim more than the file holds)
+    raw = bytearray(src.read_bytes())
+    at = raw.rfind(b"PK\x01\x02")  # the last member's central record
+    struct.pack_into("<I", raw, at + 24, struct.unpack_from("<I", raw, at + 24)[0] + 1000)
+    lying = tmp_path / "lying.wv"
+    lying.write_bytes(bytes(raw))
+    refused(*run(capsys, "info", lying)[::2], "damaged", "stored size")
+
+
+def test_info_reads_the_headers_not_the_arrays(tmp_path):
+    n = 1_000_000
+    big = save_state(tmp_path / "big.wv",
+                     {"words": encode_words([f"w{i}" for i in range(n)]),
+                      "vectors": np.zeros((n, 8), np.float32)},
+                     {"vocab_size": n, "vector_size": 8}, kind="word-vectors")
+    rc, peak, err = _peak_mib("info", big)
+    assert rc == 0, err
+    # measured: 46 MiB; loading the million words (what info did before) took 198 MiB
+    assert peak < 120, f"peak RSS {peak} MiB"

@@ -612,18 +612,21 @@ def _fmt_value(value: object) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a vector, model or checkpoint file."""
-    from wordvec.formats import detect_format, load_vectors
+    from wordvec.formats import describe_native, detect_format, load_vectors
 
     fmt = detect_format(args.file)
-    wv = load_vectors(args.file, mmap=True)
+    if fmt == "native":  # the headers only: the arrays are neither read nor inflated
+        n_words, dims, first, meta = describe_native(args.file, n_words=10)
+    else:
+        wv = load_vectors(args.file, mmap=True)
+        n_words, dims, first = len(wv), wv.vector_size, wv.index_to_key[:10]
+        meta = dict(getattr(wv, "meta", None) or {})
     print(f"file:        {args.file}")
     print(f"format:      {fmt}")
-    print(f"words:       {len(wv):,}")
-    print(f"dimensions:  {wv.vector_size}")
-    if len(wv):
-        head = ", ".join(wv.index_to_key[:10])
-        print(f"most frequent: {head}{', ...' if len(wv) > 10 else ''}")
-    meta = dict(getattr(wv, "meta", None) or {})
+    print(f"words:       {n_words:,}")
+    print(f"dimensions:  {dims}")
+    if n_words:
+        print(f"most frequent: {', '.join(first)}{', ...' if n_words > 10 else ''}")
     corpus = meta.get("corpus")
     if isinstance(corpus, dict) and corpus:
         print("corpus:")
