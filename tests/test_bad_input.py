@@ -633,3 +633,19 @@ def test_info_reads_the_headers_not_the_arrays(tmp_path):
     assert rc == 0, err
     # measured: 46 MiB; loading the million words (what info did before) took 198 MiB
     assert peak < 120, f"peak RSS {peak} MiB"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--max-vocab-size", "0"], "--max-vocab-size"),
+    (["--max-vocab-size", "many"], "--max-vocab-size"),
+    (["--loss", "softmax", "--max-vocab-size", "100"], "--max-vocab-size does not apply"),
+])
+def test_max_vocab_size_out_of_range_or_out_of_place(tmp_path, capsys, corpus, args, needle):
+    refused(*run(capsys, "train", corpus, "-o", tmp_path / "v.wv", *args)[::2], needle)
+    nothing_written(tmp_path)
+
+
+def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
+    rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt",
+                     "--max-vocab-size", "100")
+    refused(rc, err, "--max-vocab-size", "--resume")

@@ -108,3 +108,40 @@ def test_huffman_shared_prefix_shares_nodes():
     # c and d share their whole path except the last branch
     assert points[2, :3].tolist() == points[3, :3].tolist()
     assert codes[2, 2] != codes[3, 2]
+
+
+def _pruned_corpus(tmp_path):
+    """Lines of words seen once alternate with lines of 30 frequent words."""
+    rng = np.random.default_rng(5)
+    frequent = [f"common{k}" for k in range(30)]
+    lines = []
+    for i in range(300):
+        lines.append(" ".join(f"rare{i}x{j}" for j in range(20)))
+        lines.append(" ".join(rng.choice(frequent, 20)))
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("method", [["--method", "word2vec", "--epochs", "1", "--workers", "1"],
+                                    ["--method", "svd"]])
+def test_max_vocab_size_from_the_command_line(tmp_path, method):
+    from wordvec import cli
+    from wordvec.corpus import iter_sentences
+    from wordvec.formats import load_vectors
+
+    path = _pruned_corpus(tmp_path)
+    expected = Vocab.from_counts(count_words(iter_sentences(path), max_vocab_size=100),
+                                 min_count=1)
+    unbounded = Vocab.from_counts(count_words(iter_sentences(path)), min_count=1)
+    assert 20 < len(expected) <= 30 and len(unbounded) == 6030
+    # frequent words pruned early lose their early counts, as in the C tool
+    assert expected.counts.sum() < unbounded.counts[:30].sum()
+    for bound, vocab in ((["--max-vocab-size", "100"], expected), ([], unbounded)):
+        out = tmp_path / f"v{len(bound)}.wv"
+        rc = cli.main(["-q", "train", str(path), "-o", str(out), "--size", "16",
+                       "--min-count", "1", *method, *bound])
+        assert rc == 0
+        wv = load_vectors(out)
+        assert wv.index_to_key == vocab.words
+        assert wv.counts.tolist() == vocab.counts.tolist()

@@ -172,6 +172,7 @@ _TRAINING_OPTIONS = {
     "window": "--window", "min_count": "--min-count", "epochs": "--epochs",
     "negative": "--negative", "hs": "--hs", "cbow_mean": "--cbow-mean", "sample": "--sample",
     "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
+    "max_vocab_size": "--max-vocab-size",
 }
 _SVD_OPTIONS = {
     "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
@@ -223,7 +224,7 @@ def _check_train_options(args: argparse.Namespace) -> None:
         if args.loss == "softmax":
             _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
                                   if k in ("negative", "hs", "cbow_mean", "sample", "alpha",
-                                           "min_alpha", "per_pair")})
+                                           "min_alpha", "per_pair", "max_vocab_size")})
                     + _given(args, _ENGINE_OPTIONS),
                     "to --loss softmax (the plain NumPy reference model)")
         if args.loss == "hs" and args.hs == 0:
@@ -475,12 +476,13 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
         "sample": args.sample, "seed": args.seed, "weighting": args.weighting,
         "boundaries": args.boundaries or None, "cds_alpha": args.cds_alpha,
         "shift": args.shift, "eig": args.eig, "add_context": args.add_context or None,
-        "solver": args.svd_solver,
+        "solver": args.svd_solver, "max_vocab_size": args.max_vocab_size,
     }
     opts = {k: v for k, v in opts.items() if v is not None}
     if args.from_counts:
         # counting options (window, weighting, ...) come from the counts file
-        for key in ("window", "min_count", "sample", "weighting", "boundaries"):
+        for key in ("window", "min_count", "sample", "weighting", "boundaries",
+                    "max_vocab_size"):
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
@@ -516,6 +518,8 @@ def _w2v_params(args: argparse.Namespace) -> dict:
             params[name] = value
     if args.workers is not None:
         params["workers"] = args.workers
+    if args.max_vocab_size is not None:
+        params["max_vocab_size"] = args.max_vocab_size
     if args.per_pair:
         params["shared_negatives"] = False
     return params
@@ -772,6 +776,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--window", "-window", type=_positive_int, help="context window (default 5)")
     t.add_argument("--min-count", "-min-count", type=_positive_int,
                    help="ignore words seen fewer times (default 5)")
+    t.add_argument("--max-vocab-size", type=_positive_int, metavar="N",
+                   help="bound the memory of counting words: whenever more than N distinct "
+                   "words are held, drop the rarest as the word2vec C tool does (words seen "
+                   "once, then twice, ...). The corpus is then read twice, more slowly. "
+                   "Default: no bound")
     t.add_argument("--epochs", "--iter", "-iter", type=_positive_int,
                    help="passes over the corpus (default 5)")
     t.add_argument("--negative", "-negative", type=int, help="noise words per example (default 5)")

@@ -717,6 +717,9 @@ class SVDConfig:
             benchmark corpus; LGD found 2 best for similarity on 1.5B words.
         min_count: words rarer than this are dropped before counting.
         max_final_vocab: optional cap on the vocabulary size.
+        max_vocab_size: bound the words held while counting: past it, rare
+            words are pruned as the word2vec C tool does (the corpus is then
+            read twice, by the pure-Python reader).
         weighting: ``"none"``, ``"harmonic"`` (1/distance) or ``"linear"``
             (word2vec's shrunk window in expectation).
         boundaries: count ``<START>``/``<END>`` tokens around sentences.
@@ -737,6 +740,7 @@ class SVDConfig:
     window: int = 5
     min_count: int = 5
     max_final_vocab: int | None = None
+    max_vocab_size: int | None = None
     weighting: str = "harmonic"
     boundaries: bool = False
     sample: float = 1e-3
@@ -757,6 +761,11 @@ class SVDConfig:
             raise ConfigError(f"vector_size must be a positive integer, got {self.vector_size!r}")
         if self.min_count < 1:
             raise ConfigError(f"min_count must be at least 1, got {self.min_count}")
+        if self.max_vocab_size is not None and (
+                isinstance(self.max_vocab_size, bool) or not isinstance(self.max_vocab_size, int)
+                or self.max_vocab_size < 1):
+            raise ConfigError(
+                f"max_vocab_size must be a positive integer, got {self.max_vocab_size!r}")
         if not 0 <= self.sample < 1:
             raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {self.sample}")
         if not self.cds_alpha > 0:
@@ -875,6 +884,7 @@ class PPMISVD:
         else:
             enc = encode_corpus(source, min_count=cfg.min_count,
                                 max_final_vocab=cfg.max_final_vocab,
+                                max_vocab_size=cfg.max_vocab_size,
                                 tokenizer=tokenizer, workdir=workdir)
         self.timings = {"encode": time.perf_counter() - t0}
         words = list(enc.vocab.words)
@@ -942,8 +952,8 @@ class PPMISVD:
                     f"{path} was counted with {name}={saved[name]!r}; it cannot be reused "
                     f"with {name}={kwargs[name]!r} (count again instead)"
                 )
-        merged = {k: saved[k] for k in (*_COUNTING_FIELDS, "min_count", "max_final_vocab")
-                  if k in saved}
+        merged = {k: saved[k] for k in (*_COUNTING_FIELDS, "min_count", "max_final_vocab",
+                                        "max_vocab_size") if k in saved}
         merged.update({k: v for k, v in kwargs.items() if k not in merged})
         return cls.from_counts(m, words, word_counts, config, **merged)
 
@@ -953,7 +963,7 @@ class PPMISVD:
             raise ConfigError("nothing to save: call fit() first")
         cfg = asdict(self.config)
         meta = {"config": {k: cfg[k] for k in (*_COUNTING_FIELDS, "min_count",
-                                                "max_final_vocab")}}
+                                                "max_final_vocab", "max_vocab_size")}}
         wc = np.zeros(len(self.cooc_words), np.int64)
         if self.word_counts is not None:
             wc[: len(self.word_counts)] = self.word_counts
