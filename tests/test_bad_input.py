@@ -10,16 +10,18 @@ import io
 import json
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from wordvec import cli, synthetic
-from wordvec.formats import save_vectors
+from wordvec.formats import encode_words, save_state, save_vectors
 from wordvec.vectors import WordVectors
 
 SMALL = ["--size", "16", "--workers", "1", "--epochs", "1"]
@@ -486,9 +488,11 @@ def nan_vectors(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("name", ["v.bin", "v.txt", "v.wv", "g.txt"])
-@pytest.mark.parametrize("command", ["similar", "analogy", "evaluate", "info", "convert",
-                                     "plot words"])
+# info reads only the headers of a native file (cheap at any size), so it does not see
+# the values: that case is the test after this one
+@pytest.mark.parametrize("command,name", [
+    (c, n) for c in ["similar", "analogy", "evaluate", "info", "convert", "plot words"]
+    for n in ["v.bin", "v.txt", "v.wv", "g.txt"] if (c, n) != ("info", "v.wv")])
 def test_vectors_with_nan_or_inf_are_refused_naming_the_first_row(
         tmp_path, capsys, nan_vectors, name, command):
     path = nan_vectors[name]
@@ -510,14 +514,28 @@ def test_vectors_with_nan_or_inf_are_refused_naming_the_first_row(
         assert rc == 0, err
 
 
-def test_evaluate_json_is_valid_json_when_a_score_is_nan(tmp_path, capsys, vectors):
-    pairs = tmp_path / "pairs.tsv"
-    pairs.write_text("w1\tw2\t3.0\nw3\tw4\t3.0\nw5\tw6\t3.0\n")  # constant scores: NaN
-    rc, out, err = run(capsys, "evaluate", vectors["v.bin"], "--pairs", pairs, "--json")
+def test_info_on_a_native_file_with_nan_reads_headers_only(capsys, nan_vectors):
+    rc, out, err = run(capsys, "info", nan_vectors["v.wv"])
     assert rc == 0, err
-    assert "NaN" not in out
-    (result,) = json.loads(out)
-    assert result["spearman"] is None and result["pearson"] is None and result["used"] == 3
+    assert "words:       20" in out
+
+
+def test_evaluate_refuses_constant_scores_in_one_line_even_with_json(tmp_path, capsys, vectors):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("w1\tw2\t3.0\nw3\tw4\t3.0\nw5\tw6\t3.0\n")  # constant: no correlation
+    rc, out, err = run(capsys, "evaluate", vectors["v.bin"], "--pairs", pairs, "--json")
+    refused(rc, err, "all 3 scored pairs are equal", "undefined")
+    assert out == ""
+
+
+def test_results_with_nan_become_null_in_json():
+    """Whatever a result holds, its JSON form is valid JSON (NaN -> null)."""
+    from wordvec.evaluate import PairsResult
+
+    fields = {f: 0 for f in PairsResult.__dataclass_fields__ if f not in ("path", "kind")}
+    r = PairsResult(path="p", **{**fields, "spearman": float("nan"), "pearson": float("inf")})
+    text = json.dumps(r.to_dict(), allow_nan=False)
+    assert json.loads(text)["spearman"] is None
 
 
 @pytest.mark.parametrize("content", [b"3 2\na 1 0\nb 0 1\nc 1 1\n", b"3 2\na 0 0\nb 0 0\nc 0 0\n",
@@ -665,3 +683,183 @@ def test_odd_scripts_train_into_whole_words(tmp_path, capsys):
     assert rc == 0, err
     kept = {line.split(" ")[0] for line in raw.read_text("utf-8").splitlines()[1:]}
     assert "u\u0308ber" in kept and "über" not in kept
+
+
+# ------------------------------------------------------- word pairs: too few to correlate
+
+
+def _vectors_knowing(tmp_path, words):
+    rng = np.random.default_rng(1)
+    names = [*words, "filler", "other"]
+    wv = WordVectors(names, rng.normal(size=(len(names), 8)).astype(np.float32))
+    return save_vectors(wv, tmp_path / "few.txt")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("known, needle", [
+    ([], "none of the 30 pairs"),            # no word of EN-MC-30 at all
+    (["car"], "none of the 30 pairs"),        # one word, no whole pair
+    (["car", "automobile"], "only 1 of the 30 pairs"),  # exactly one usable pair
+])
+def test_pairs_with_fewer_than_two_usable(tmp_path, capsys, shared_data, known, needle):
+    mc30 = shared_data / "eval" / "similarity" / "EN-MC-30.txt"
+    vec = _vectors_knowing(tmp_path, known)
+    for extra in ([], ["--json"]):
+        rc, out, err = run(capsys, "evaluate", vec, "--pairs", mc30, *extra)
+        refused(rc, err, needle, "EN-MC-30.txt", "at least 2")
+        assert out == ""
+
+
+def test_pairs_with_one_usable_or_constant_scores(tmp_path, capsys):
+    vec = _vectors_knowing(tmp_path, ["car", "automobile", "gem", "jewel"])
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("car\tautomobile\t3.9\nunknown\tword\t1.0\n", encoding="utf-8")
+    refused(*run(capsys, "evaluate", vec, "--pairs", pairs)[::2], "only 1 of the 2 pairs")
+    pairs.write_text("car\tautomobile\t3.0\ngem\tjewel\t3.0\n", encoding="utf-8")
+    refused(*run(capsys, "evaluate", vec, "--pairs", pairs)[::2], "human scores", "equal")
+    pairs.write_text("car\tautomobile\t3.9\ngem\tjewel\t3.8\ncar\tgem\t1.0\n", encoding="utf-8")
+    rc, out, err = run(capsys, "evaluate", vec, "--pairs", pairs, "--json")
+    assert rc == 0, err
+    assert json.loads(out)[0]["used"] == 3
+
+
+# ------------------------------------------------- hostile native files: compressed members
+
+_CHUNK = 1 << 20
+
+
+def _zip_bytes(members):
+    """A zip archive from (name, method, data as stored, crc, inflated size) tuples."""
+    out, central = bytearray(), bytearray()
+    for name, method, data, crc, size in members:
+        raw = name.encode()
+        fields = struct.pack("<HHHHHIII", 20, 0, method, 0, 0x21, crc, len(data), size)
+        central += (b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                    + struct.pack("<HHHHHII", len(raw), 0, 0, 0, 0, 0, len(out)) + raw)
+        out += b"PK\x03\x04" + fields + struct.pack("<HH", len(raw), 0) + raw + data
+    end = struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + b"PK\x05\x06" + end)
+
+
+def _deflate_bomb(tmp_path, inflated_mib):
+    """A native file whose 'vectors' member is deflated: ~1 MB that inflates to
+    ``inflated_mib`` MiB, at a ratio (~600) that a compression-ratio check lets through.
+    Built without compressing the whole array: after a full flush deflate restarts,
+    so one compressed chunk repeated is the stream of the chunk repeated."""
+    rows, dim = inflated_mib * _CHUNK // (4 * 4096), 4096
+    npy = np.lib.format
+    head = io.BytesIO()
+    npy.write_array_header_1_0(head, {"descr": "<f4", "fortran_order": False,
+                                      "shape": (rows, dim)})
+    head = head.getvalue()
+    rng = np.random.default_rng(0)
+    chunk = np.zeros(_CHUNK, np.uint8)
+    chunk[rng.integers(0, _CHUNK, 300)] = rng.integers(1, 255, 300)
+    chunk = chunk.tobytes()
+    z = zlib.compressobj(6, zlib.DEFLATED, -15)
+    start = z.compress(head) + z.flush(zlib.Z_FULL_FLUSH)
+    block = z.compress(chunk) + z.flush(zlib.Z_FULL_FLUSH)
+    data = start + block * inflated_mib + z.flush()
+    crc = zlib.crc32(head)
+    for _ in range(inflated_mib):
+        crc = zlib.crc32(chunk, crc)
+    words = "\n".join(f"w{i}" for i in range(rows)).encode()
+    words_npy = io.BytesIO()
+    np.save(words_npy, np.frombuffer(words, np.uint8))
+    words_npy = words_npy.getvalue()
+    header = json.dumps({"format": "wordvec", "version": 1, "kind": "word-vectors",
+                         "arrays": {"vectors": {"dtype": "<f4", "shape": [rows, dim]},
+                                    "words": {"dtype": "|u1", "shape": [len(words)]}},
+                         "meta": {}}).encode()
+    path = tmp_path / "bomb.wv"
+    path.write_bytes(_zip_bytes([
+        ("wordvec.json", 0, header, zlib.crc32(header), len(header)),
+        ("vectors.npy", zipfile.ZIP_DEFLATED, data, crc, len(head) + rows * dim * 4),
+        ("words.npy", 0, words_npy, zlib.crc32(words_npy), len(words_npy)),
+    ]))
+    return path
+
+
+# The peak is the process's own high-water mark (VmHWM), not getrusage's ru_maxrss:
+# Linux carries ru_maxrss over fork+exec, so a child of a large pytest process would
+# report the parent's size (measured: 310 MiB for a child of a 300 MiB parent whose
+# VmHWM was 9 MiB) and the bound would flake with the suite's memory.
+_PEAK = """
+import sys
+from wordvec import cli
+rc = cli.main(["-q", *sys.argv[1:]])
+hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print(rc, int(hwm[0]) // 1024)
+"""
+
+
+def _peak_mib(*args):
+    """Exit status and peak RSS (MiB) of one wordvec command in a fresh process."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs Linux's /proc/self/status to read the peak memory")
+    proc = subprocess.run([sys.executable, "-c", _PEAK, *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+    rc, peak = proc.stdout.splitlines()[-1].split()
+    return int(rc), int(peak), proc.stderr
+
+
+@pytest.mark.parametrize("command", ["info", "similar", "convert"])
+def test_a_compressed_member_is_refused_before_it_is_inflated(tmp_path, command):
+    bomb = _deflate_bomb(tmp_path, inflated_mib=512)
+    assert bomb.stat().st_size < 2 * _CHUNK
+    out = tmp_path / "out.txt"
+    args = {"info": ["info", bomb], "similar": ["similar", bomb, "w1"],
+            "convert": ["convert", bomb, out]}[command]
+    rc, peak, err = _peak_mib(*args)
+    refused(rc, err, "vectors.npy", "compressed", "deflate")
+    # a Python with NumPy and wordvec imported takes ~40 MiB; inflating takes >= 512 MiB
+    assert peak < 256, f"peak RSS {peak} MiB"
+    assert not out.exists()
+
+
+def test_compressed_or_inconsistent_headers_are_refused(tmp_path, capsys, vectors):
+    src = Path(vectors["v.wv"])
+    with zipfile.ZipFile(src) as zf:
+        members = [(i, zf.read(i)) for i in zf.infolist()]
+    deflated = tmp_path / "deflated.wv"
+    with zipfile.ZipFile(deflated, "w") as out:
+        for info, data in members:
+            out.writestr(info.filename, data,
+                         compress_type=zipfile.ZIP_DEFLATED if info.filename == "wordvec.json"
+                         else zipfile.ZIP_STORED)
+    refused(*run(capsys, "info", deflated)[::2], "wordvec.json", "compressed")
+    # a stored member whose recorded sizes disagree (a way to claim more than the file holds)
+    raw = bytearray(src.read_bytes())
+    at = raw.rfind(b"PK\x01\x02")  # the last member's central record
+    struct.pack_into("<I", raw, at + 24, struct.unpack_from("<I", raw, at + 24)[0] + 1000)
+    lying = tmp_path / "lying.wv"
+    lying.write_bytes(bytes(raw))
+    refused(*run(capsys, "info", lying)[::2], "damaged", "stored size")
+
+
+def test_info_reads_the_headers_not_the_arrays(tmp_path):
+    n = 1_000_000
+    big = save_state(tmp_path / "big.wv",
+                     {"words": encode_words([f"w{i}" for i in range(n)]),
+                      "vectors": np.zeros((n, 8), np.float32)},
+                     {"vocab_size": n, "vector_size": 8}, kind="word-vectors")
+    rc, peak, err = _peak_mib("info", big)
+    assert rc == 0, err
+    # measured: 46 MiB; loading the million words (what info did before) took 198 MiB
+    assert peak < 120, f"peak RSS {peak} MiB"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--max-vocab-size", "0"], "--max-vocab-size"),
+    (["--max-vocab-size", "many"], "--max-vocab-size"),
+    (["--loss", "softmax", "--max-vocab-size", "100"], "--max-vocab-size does not apply"),
+])
+def test_max_vocab_size_out_of_range_or_out_of_place(tmp_path, capsys, corpus, args, needle):
+    refused(*run(capsys, "train", corpus, "-o", tmp_path / "v.wv", *args)[::2], needle)
+    nothing_written(tmp_path)
+
+
+def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
+    rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt",
+                     "--max-vocab-size", "100")
+    refused(rc, err, "--max-vocab-size", "--resume")

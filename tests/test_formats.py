@@ -15,6 +15,7 @@ from wordvec.errors import ConfigError, FormatError
 from wordvec.formats import (
     atomic_write,
     detect_format,
+    encode_words,
     load_state,
     load_vectors,
     save_state,
@@ -509,3 +510,52 @@ def test_sniffing_text_against_binary(tmp_path, content, fmt):
     f = tmp_path / "v"
     f.write_bytes(content)
     assert detect_format(f) == fmt
+
+
+def test_describe_native_agrees_with_load_and_reads_no_array(tmp_path):
+    for n_extra in (0, 40, 5000):
+        wv = sample_wv(n_extra=n_extra)
+        wv.meta = {"losses": [1.5, 1.2]}
+        path = save_vectors(wv, tmp_path / f"v{n_extra}.wv")
+        count, dims, head, meta = formats.describe_native(path, n_words=10)
+        loaded = load_vectors(path)
+        assert (count, dims) == (len(loaded), loaded.vector_size)
+        assert head == loaded.index_to_key[:10] and meta == loaded.meta
+    empty = save_vectors(WordVectors([], np.zeros((0, 3), np.float32)), tmp_path / "e.wv")
+    assert formats.describe_native(empty)[:3] == (0, 3, [])
+    # a flipped byte inside the vectors goes unnoticed: their data is not read
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("vectors.npy")
+    name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    last = info.header_offset + 30 + name_len + extra_len + info.compress_size - 1
+    raw[last] ^= 0xFF  # the last byte of the last vector
+    path.write_bytes(bytes(raw))
+    assert formats.describe_native(path)[0] == len(loaded)
+    with pytest.raises(FormatError, match="checksum"):
+        load_vectors(path)
+
+
+def test_describe_native_checks_what_load_checks(tmp_path):
+    words = encode_words(["a", "b", "c"])
+    bad = save_state(tmp_path / "bad.wv", {"words": words, "vectors": np.ones((2, 3))})
+    with pytest.raises(FormatError, match="3 words for 2 vectors"):
+        formats.describe_native(bad)
+    counts = save_state(tmp_path / "c.wv", {"data": np.ones(3)}, kind="cooccurrence")
+    with pytest.raises(FormatError, match="without word vectors"):
+        formats.describe_native(counts)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_compressed_native_members_are_refused(tmp_path, method):
+    path = save_vectors(sample_wv(), tmp_path / "v.wv")
+    with zipfile.ZipFile(path) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    repacked = tmp_path / "repacked.wv"
+    with zipfile.ZipFile(repacked, "w") as out:
+        for name, data in members:
+            out.writestr(name, data, compress_type=method if name == "counts.npy" else 0)
+    for call in (load_vectors, lambda p: load_vectors(p, mmap=True), load_state,
+                 formats.describe_native):
+        with pytest.raises(FormatError, match=r"member counts\.npy is compressed"):
+            call(repacked)

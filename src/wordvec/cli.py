@@ -173,6 +173,7 @@ _TRAINING_OPTIONS = {
     "negative": "--negative", "hs": "--hs", "cbow_mean": "--cbow-mean", "sample": "--sample",
     "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
     "no_normalize": "--no-normalize",
+    "max_vocab_size": "--max-vocab-size",
 }
 _SVD_OPTIONS = {
     "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
@@ -224,7 +225,7 @@ def _check_train_options(args: argparse.Namespace) -> None:
         if args.loss == "softmax":
             _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
                                   if k in ("negative", "hs", "cbow_mean", "sample", "alpha",
-                                           "min_alpha", "per_pair")})
+                                           "min_alpha", "per_pair", "max_vocab_size")})
                     + _given(args, _ENGINE_OPTIONS),
                     "to --loss softmax (the plain NumPy reference model)")
         if args.loss == "hs" and args.hs == 0:
@@ -484,12 +485,13 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
         "sample": args.sample, "seed": args.seed, "weighting": args.weighting,
         "boundaries": args.boundaries or None, "cds_alpha": args.cds_alpha,
         "shift": args.shift, "eig": args.eig, "add_context": args.add_context or None,
-        "solver": args.svd_solver,
+        "solver": args.svd_solver, "max_vocab_size": args.max_vocab_size,
     }
     opts = {k: v for k, v in opts.items() if v is not None}
     if args.from_counts:
         # counting options (window, weighting, ...) come from the counts file
-        for key in ("window", "min_count", "sample", "weighting", "boundaries"):
+        for key in ("window", "min_count", "sample", "weighting", "boundaries",
+                    "max_vocab_size"):
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
@@ -534,6 +536,8 @@ def _w2v_params(args: argparse.Namespace) -> dict:
             params[name] = value
     if args.workers is not None:
         params["workers"] = args.workers
+    if args.max_vocab_size is not None:
+        params["max_vocab_size"] = args.max_vocab_size
     if args.per_pair:
         params["shared_negatives"] = False
     return params
@@ -655,18 +659,21 @@ def _fmt_value(value: object) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a vector, model or checkpoint file."""
-    from wordvec.formats import detect_format, normalize_format
+    from wordvec.formats import describe_native, detect_format, normalize_format
 
     fmt = normalize_format(args.input_format) if args.input_format else detect_format(args.file)
-    wv = _load_input(args, args.file, mmap=True)
+    if fmt == "native":  # the headers only: the arrays are neither read nor inflated
+        n_words, dims, first, meta = describe_native(args.file, n_words=10)
+    else:
+        wv = _load_input(args, args.file, mmap=True)
+        n_words, dims, first = len(wv), wv.vector_size, wv.index_to_key[:10]
+        meta = dict(getattr(wv, "meta", None) or {})
     print(f"file:        {args.file}")
     print(f"format:      {fmt}")
-    print(f"words:       {len(wv):,}")
-    print(f"dimensions:  {wv.vector_size}")
-    if len(wv):
-        head = ", ".join(wv.index_to_key[:10])
-        print(f"most frequent: {head}{', ...' if len(wv) > 10 else ''}")
-    meta = dict(getattr(wv, "meta", None) or {})
+    print(f"words:       {n_words:,}")
+    print(f"dimensions:  {dims}")
+    if n_words:
+        print(f"most frequent: {', '.join(first)}{', ...' if n_words > 10 else ''}")
     corpus = meta.get("corpus")
     if isinstance(corpus, dict) and corpus:
         print("corpus:")
@@ -812,6 +819,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--window", "-window", type=_positive_int, help="context window (default 5)")
     t.add_argument("--min-count", "-min-count", type=_positive_int,
                    help="ignore words seen fewer times (default 5)")
+    t.add_argument("--max-vocab-size", type=_positive_int, metavar="N",
+                   help="bound the memory of counting words: whenever more than N distinct "
+                   "words are held, drop the rarest as the word2vec C tool does (words seen "
+                   "once, then twice, ...). The corpus is then read twice, more slowly. "
+                   "Default: no bound")
     t.add_argument("--epochs", "--iter", "-iter", type=_positive_int,
                    help="passes over the corpus (default 5)")
     t.add_argument("--negative", "-negative", type=int, help="noise words per example (default 5)")

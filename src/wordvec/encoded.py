@@ -240,7 +240,9 @@ class _RawStream:
     def __init__(self) -> None:
         self.word_counts: dict[str, int] = {}
         self.raw_counts: np.ndarray = np.zeros(0, np.int64)
-        self.raw_words: list[list[str]] = []  # raw id -> its words
+        # raw id -> its words: the word itself when a raw token is exactly one word
+        # (almost always; a list would cost 64 more bytes per distinct token)
+        self.raw_words: list[str | list[str]] = []
         self.path: Path | None = None
         self.n_raw_tokens = 0  # tokens seen, in or out of vocabulary
         self.invalid_bytes = 0
@@ -310,37 +312,51 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
     # newlines between tokens and one split give them all at C speed.
     data = arena[: int(state[1])].tobytes()
     del arena, hashes, table, starts, counts, out
+    # Memory: each distinct token costs its string and its dict entry (as in gensim);
+    # the rest is kept to 8-byte slots: one list (texts, reused as raw_words) and
+    # the counts read in blocks rather than as a second list.
     invalid = 0
     try:
-        texts = data.decode("utf-8").split("\n")
+        whole = data.decode("utf-8")
     except UnicodeDecodeError:
         pieces = data.split(b"\n")
+        del data
         texts = []
         for r, piece in enumerate(pieces[:n_raw]):
             text, bad = corpus_mod.decode_counting(piece)
             invalid += bad * int(raw.raw_counts[r])
             texts.append(text)
-    del data
-    texts = texts[:n_raw]
+        del pieces
+    else:
+        del data
+        texts = whole.split("\n")
+        del whole
+    del texts[n_raw:]
     word_counts: dict[str, int] = {}
-    raw_words: list[list[str]] = []
     get = word_counts.get
-    rc = raw.raw_counts.tolist()
     cut_before = tokenizer.tokens_cut
-    for r, text in enumerate(texts):
+
+    def raw_counts() -> Iterator[int]:
+        for i in range(0, n_raw, _RAW_BLOCK):
+            yield from raw.raw_counts[i:i + _RAW_BLOCK].tolist()
+
+    # texts becomes raw_words in place: entry r stays the string when raw token r is
+    # exactly one word (almost always), else becomes its list of words
+    for r, (text, c) in enumerate(zip(texts, raw_counts(), strict=True)):
         cut = tokenizer.tokens_cut
         words = tokenizer(text)
         if tokenizer.tokens_cut != cut:  # count every occurrence, as the Python reader does
-            raw.tokens_cut += (tokenizer.tokens_cut - cut) * rc[r]
+            raw.tokens_cut += (tokenizer.tokens_cut - cut) * c
         if len(words) == 1 and words[0] == text:
-            words = [text]  # share the string object rather than keep two copies
-        raw_words.append(words)
-        c = rc[r]
+            word_counts[text] = get(text, 0) + c
+            raw.n_raw_tokens += c
+            continue
+        texts[r] = words
         for w in words:
             word_counts[w] = get(w, 0) + c
         raw.n_raw_tokens += c * len(words)
     tokenizer.tokens_cut = cut_before + raw.tokens_cut
-    del texts
+    raw_words: list[str | list[str]] = texts
     raw.word_counts = word_counts
     raw.raw_words = raw_words
     raw.invalid_bytes = invalid
@@ -393,7 +409,7 @@ def _scan_python(
                     fout.write(np.asarray(block, np.int32).tobytes())
                     block.clear()
             raw.word_counts = dict(zip(ids, counts, strict=True))
-            raw.raw_words = [[w] for w in ids]
+            raw.raw_words = list(ids)
             raw.raw_counts = np.asarray(counts, np.int64)
         else:
             if _is_one_shot(source):
@@ -475,11 +491,14 @@ def _finish(
         # still encode every occurrence of every kept word.
     else:
         index = vocab.index
-        lens = np.fromiter((len(w) for w in raw.raw_words), np.int64, len(raw.raw_words))
+        lens = np.fromiter((1 if type(w) is str else len(w) for w in raw.raw_words),
+                           np.int64, len(raw.raw_words))
         map_ptr = np.zeros(len(lens) + 1, np.int64)
         np.cumsum(lens, out=map_ptr[1:])
+        del lens
         map_ids = np.fromiter(
-            (index.get(w, -1) for ws in raw.raw_words for w in ws), np.int32, int(map_ptr[-1])
+            (index.get(w, -1) for ws in raw.raw_words
+             for w in ((ws,) if type(ws) is str else ws)), np.int32, int(map_ptr[-1])
         )
         total = fastscan.count_expanded(raw.raw_counts, map_ptr, map_ids)
     max_words = int(np.max(np.diff(map_ptr))) if len(map_ptr) > 1 else 1

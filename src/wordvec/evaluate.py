@@ -454,8 +454,7 @@ def evaluate_pairs(
         )
     _report_skipped(path, bad, f"'word1{delimiter!r}word2{delimiter!r}score'")
     skipped = len(bad)
-    if not gold:
-        raise VocabError(f"{path}: none of the {n_pairs} pairs has both words in the vocabulary")
+    _check_correlation_defined(path, gold, model, n_pairs)
     spearman = stats.spearmanr(gold, model)
     pearson = stats.pearsonr(gold, model)
     denom = len(gold) if dummy4unknown else len(gold) + oov
@@ -476,6 +475,28 @@ def evaluate_pairs(
     logger.info("pairs %s: spearman %.4f, pearson %.4f, %.1f%% unknown",
                 path, result.spearman, result.pearson, result.oov_percent)
     return result
+
+
+def _check_correlation_defined(path: Path, gold: list[float], model: list[Any],
+                               n_pairs: int) -> None:
+    """Refuse, in one line, a pair set on which a correlation is undefined.
+
+    A correlation needs at least two scored pairs whose scores vary on both
+    sides; scipy would raise (one pair) or return NaN with a warning (constant
+    scores). gensim passes both cases on to scipy.
+    """
+    if len(gold) < 2:
+        which = "none" if not gold else "only 1"
+        raise VocabError(
+            f"{path}: {which} of the {n_pairs} pairs has both words in the vocabulary; "
+            "a correlation needs at least 2 scored pairs"
+        )
+    for values, what in ((gold, "human scores"), (model, "cosine similarities")):
+        if np.ptp(np.asarray(values, dtype=np.float64)) == 0:
+            raise VocabError(
+                f"{path}: the {what} of all {len(gold)} scored pairs are equal; "
+                "the correlation is undefined"
+            )
 
 
 def format_results(results: Sequence[AnalogyResult | PairsResult]) -> str:

@@ -1003,10 +1003,36 @@ def _read_npy_header(fp: IO[bytes], where: str) -> tuple[tuple[int, ...], bool, 
     return shape, fortran, dtype, fp.tell() - start
 
 
+_ZIP_METHODS = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+                zipfile.ZIP_LZMA: "lzma"}
+
+
+def _check_stored(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse a member that is not stored as is, before any of it is inflated.
+
+    wordvec writes every member uncompressed (so arrays can be memory-mapped,
+    and a file costs what it weighs): a compressed member can only come from
+    another tool, and inflating it would let a few megabytes on disk claim
+    gigabytes of memory.
+    """
+    if info.compress_type != zipfile.ZIP_STORED:
+        method = _ZIP_METHODS.get(info.compress_type, f"method {info.compress_type}")
+        raise FormatError(
+            f"{path}: member {info.filename} is compressed ({method}); wordvec reads only "
+            "uncompressed native files (re-store it with 'zip -0', or save it again with wordvec)"
+        )
+    if info.compress_size != info.file_size:
+        raise FormatError(
+            f"{path}: member {info.filename} is damaged (stored size {info.compress_size} "
+            f"differs from its size {info.file_size})"
+        )
+
+
 def _read_member(
-    zf: zipfile.ZipFile, raw: IO[bytes], path: Path, info: zipfile.ZipInfo, mmap: bool
+    raw: IO[bytes], path: Path, info: zipfile.ZipInfo, mmap: bool
 ) -> np.ndarray:
     where = f"{path}: {info.filename}"
+    _check_stored(path, info)
     file_size = os.fstat(raw.fileno()).st_size
     raw.seek(info.header_offset)
     local = raw.read(30)
@@ -1014,24 +1040,9 @@ def _read_member(
         raise FormatError(f"{where}: damaged archive (bad local header)")
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     data_start = info.header_offset + 30 + name_len + extra_len
+    # the array's bytes lie inside the file: nothing larger than the file is allocated
     if data_start + info.compress_size > file_size:
         raise FormatError(f"{where}: truncated: the archive ends before this array does")
-    if info.compress_type != zipfile.ZIP_STORED:
-        if mmap:
-            logger.info("%s is compressed; reading it into memory instead of mapping it", where)
-        if info.file_size > 1100 * max(info.compress_size, 1):
-            raise FormatError(f"{where}: implausible compression ratio; refusing to inflate it")
-        with zf.open(info) as fp:
-            shape, fortran, dtype, hlen = _read_npy_header(fp, where)
-            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if hlen + nbytes != info.file_size:
-                raise FormatError(f"{where}: array size does not match the stored size")
-            try:
-                data = fp.read(nbytes)
-                fp.read(1)  # reach the end so zipfile checks the CRC
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise FormatError(f"{where}: corrupt ({exc})") from exc
-        return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     raw.seek(data_start)
     shape, fortran, dtype, hlen = _read_npy_header(raw, where)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
@@ -1060,7 +1071,10 @@ def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarr
 
     With ``mmap=True`` arrays are read-only memory maps (instant, even for
     huge files). Nothing is ever unpickled: an array of Python objects is
-    refused with FormatError before any of its data is read.
+    refused with FormatError before any of its data is read. Members must be
+    stored uncompressed, as wordvec writes them: a compressed member is
+    refused before it is inflated, so no array takes more memory than the
+    file's size.
     """
     path = Path(path)
     _check_readable(path)
@@ -1078,6 +1092,7 @@ def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarr
             raise FormatError(
                 f"{path} is a zip archive without {_HEADER_MEMBER}: not written by wordvec"
             ) from None
+        _check_stored(path, hinfo)
         if hinfo.file_size > _MAX_HEADER_BYTES:
             raise FormatError(f"{path}: {_HEADER_MEMBER} is implausibly large")
         try:
@@ -1101,7 +1116,7 @@ def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarr
                 info = zf.getinfo(f"{name}.npy")
             except KeyError:
                 raise FormatError(f"{path}: array {name!r} is listed but missing") from None
-            arr = _read_member(zf, raw, path, info, mmap)
+            arr = _read_member(raw, path, info, mmap)
             if isinstance(spec, dict) and (
                 list(arr.shape) != spec.get("shape") or arr.dtype.str != spec.get("dtype")
             ):
@@ -1130,14 +1145,8 @@ def save_native(wv: WordVectors, path: str | Path, meta: Mapping[str, Any] | Non
     return save_state(path, arrays, info, kind="word-vectors")
 
 
-def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) -> WordVectors:
-    """Load word vectors from any native file holding ``words`` and ``vectors`` arrays.
-
-    That includes training checkpoints saved by :func:`save_state` with those
-    two arrays. ``mmap=True`` maps the vectors read-only instead of reading them.
-    """
-    path = Path(path)
-    arrays, meta = load_state(path, mmap=mmap)
+def _vector_arrays(path: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]
+                   ) -> tuple[np.ndarray, np.ndarray]:
     if "words" not in arrays or "vectors" not in arrays:
         raise FormatError(
             f"{path} is a wordvec file of kind {meta.get('kind')!r} without word vectors "
@@ -1146,7 +1155,65 @@ def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) 
     vectors = arrays["vectors"]
     if vectors.ndim != 2:
         raise FormatError(f"{path}: 'vectors' has shape {vectors.shape}, expected 2-D")
-    words = decode_words(arrays["words"], vectors.shape[0])
+    return arrays["words"], vectors
+
+
+def _vectors_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if k not in ("vocab_size", "vector_size", "kind")}
+
+
+def describe_native(path: str | Path, n_words: int = 10
+                    ) -> tuple[int, int, list[str], dict[str, Any]]:
+    """``(words, dimensions, first n_words words, meta)`` of a native vector file.
+
+    Reads the JSON header and the arrays' .npy headers, maps the arrays
+    without reading them, and decodes only the first words (then counts the
+    newlines of the mapped word list): cheap for a file of any size, which
+    is what ``wordvec info`` shows. The layout gets :func:`load_native`'s
+    checks; the vectors' checksum does not (their data is not read).
+    ``meta`` is what :func:`load_native` puts in ``WordVectors.meta``.
+    """
+    path = Path(path)
+    arrays, meta = load_state(path, mmap=True)
+    blob, vectors = _vector_arrays(path, arrays, meta)
+    count, dims = (int(n) for n in vectors.shape)
+    blob = blob.reshape(-1)
+    want = min(n_words, count)
+    end = 0
+    step = 4096
+    while want:  # grow the window until it holds the first `want` words
+        end = min(blob.size, max(step, end * 2))
+        cuts = np.flatnonzero(blob[:end] == 10)
+        if cuts.size >= want or end == blob.size:
+            break
+    stop = int(cuts[want - 1]) if want and cuts.size >= want else blob.size
+    try:
+        head = bytes(blob[:stop]).decode("utf-8").split("\n")[:want] if want else []
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{path}: the stored words are not valid UTF-8 ({exc})") from exc
+    # one word per vector (load_native's check), counted in slices of the mapped bytes
+    stored = 0
+    if count:
+        stored = 1 + sum(int(np.count_nonzero(blob[i:i + _READ_CHUNK] == 10))
+                         for i in range(0, blob.size, _READ_CHUNK))
+    if stored != count:
+        raise FormatError(f"{path}: the file stores {stored} words for {count} vectors")
+    counts = arrays.get("counts")
+    if counts is not None and counts.shape != (count,):
+        raise FormatError(f"{path}: 'counts' has shape {counts.shape}, expected ({count},)")
+    return count, dims, head, _vectors_meta(meta)
+
+
+def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) -> WordVectors:
+    """Load word vectors from any native file holding ``words`` and ``vectors`` arrays.
+
+    That includes training checkpoints saved by :func:`save_state` with those
+    two arrays. ``mmap=True`` maps the vectors read-only instead of reading them.
+    """
+    path = Path(path)
+    arrays, meta = load_state(path, mmap=mmap)
+    blob, vectors = _vector_arrays(path, arrays, meta)
+    words = decode_words(blob, vectors.shape[0])
     counts = arrays.get("counts")
     if counts is not None and counts.shape != (len(words),):
         raise FormatError(f"{path}: 'counts' has shape {counts.shape}, expected ({len(words)},)")
@@ -1159,7 +1226,7 @@ def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) 
         wv = WordVectors(words, vectors, counts)
     except (ValueError, KeyError) as exc:
         raise FormatError(f"{path}: inconsistent contents ({exc})") from exc
-    wv.meta = {k: v for k, v in meta.items() if k not in ("vocab_size", "vector_size", "kind")}
+    wv.meta = _vectors_meta(meta)
     return wv
 
 

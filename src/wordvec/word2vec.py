@@ -127,7 +127,10 @@ class Word2Vec:
 
     Configure with a :class:`Word2VecConfig` and/or keyword arguments of the
     same names (gensim's ``sg=1`` is accepted for ``model="sg"``), then call
-    :meth:`fit`. Learned state:
+    :meth:`fit`. As in gensim, a corpus given to the constructor -- as the
+    first positional argument, ``sentences=`` or ``corpus_file=`` (a path) --
+    is trained on at once: ``Word2Vec(sentences, vector_size=50)`` equals
+    ``Word2Vec(vector_size=50).fit(sentences)``. Learned state:
 
     Attributes:
         config: the :class:`Word2VecConfig`.
@@ -162,7 +165,35 @@ class Word2Vec:
         (1, 'float32')
     """
 
-    def __init__(self, config: Word2VecConfig | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: Word2VecConfig | Any = None,
+        *,
+        sentences: Any = None,
+        corpus_file: str | os.PathLike | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # gensim's first positional parameter is the corpus: Word2Vec(sentences, ...)
+        # trains at once. A Word2VecConfig in that place is wordvec's own spelling.
+        corpus = None
+        if config is not None and not isinstance(config, Word2VecConfig):
+            if dataclasses.is_dataclass(config):
+                raise ConfigError(
+                    f"config must be a Word2VecConfig, got a {type(config).__name__}"
+                )
+            corpus, config = config, None
+        for given in (sentences, corpus_file):
+            if given is not None:
+                if corpus is not None:
+                    raise ConfigError(
+                        "give the corpus once: positionally, as sentences= or as corpus_file="
+                    )
+                corpus = given
+        if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
+            raise ConfigError(
+                f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
+                "pass token lists as sentences="
+            )
         if "sg" in kwargs:
             sg = kwargs.pop("sg")
             kwargs.setdefault("model", "sg" if sg else "cbow")
@@ -195,6 +226,8 @@ class Word2Vec:
         # main thread is inside Event.clear(), holding the lock that set() needs
         self._stop = False
         self.source_info: dict[str, Any] = {}
+        if corpus is not None:
+            self.fit(corpus)
 
     def __repr__(self) -> str:
         c = self.config
