@@ -59,7 +59,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from wordvec.errors import ConfigError, FormatError
+from wordvec.errors import ConfigError, FormatError, missing_path_reason
 from wordvec.vectors import WordVectors
 
 logger = logging.getLogger("wordvec")
@@ -215,7 +215,8 @@ def _open_read(path: Path) -> tuple[IO[bytes], bool]:
 
 def _check_readable(path: Path) -> None:
     if not path.exists():
-        raise FormatError(f"{path}: no such file")
+        reason = missing_path_reason(path)
+        raise FormatError(f"{path}: no such file" if reason == "not found" else f"{path} {reason}")
     if path.is_dir():
         raise FormatError(f"{path} is a directory; give the path of a vector file")
 
@@ -814,7 +815,7 @@ def save_state(
             for name, a in prepared.items():
                 body = a.reshape(-1).view(np.uint8) if a.size else b""
                 _write_member(zf, raw, f"{name}.npy", [_npy_header(a), body])
-    logger.info("saved %d arrays to %s", len(prepared), path)
+    logger.debug("saved %d arrays to %s", len(prepared), path)
     return path
 
 
