@@ -51,8 +51,9 @@ class ProgressBar:
     WIDTH = 119
     active: ProgressBar | None = None  # the bar log messages must clear first
 
-    def __init__(self, enabled: bool, stream: object = None) -> None:
+    def __init__(self, enabled: bool, stream: object = None, unit: str = "words") -> None:
         self.stream = stream or sys.stderr
+        self.unit = unit  # what words_per_sec counts: the reference models count examples
         self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
         self._last = 0.0
         self._shown = False
@@ -76,7 +77,7 @@ class ProgressBar:
             parts.append(f"epoch {epoch}/{epochs}")
         wps = getattr(p, "words_per_sec", None)
         if wps:
-            parts.append(f"{wps / 1e6:.2f}M words/s")
+            parts.append(f"{_fmt_rate(wps)} {self.unit}/s")
         lr = getattr(p, "alpha", None)
         if lr is not None:
             parts.append(f"lr {lr:.5f}")
@@ -100,6 +101,14 @@ class ProgressBar:
             self._shown = False
         if ProgressBar.active is self:
             ProgressBar.active = None
+
+
+def _fmt_rate(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:.0f}"
 
 
 def _fmt_seconds(s: float) -> str:
@@ -229,9 +238,11 @@ def _describe_warning(text: str, category: type[Warning]) -> tuple[tuple[str, st
         where = f" the font {font[1]}" if font else " the font"
         return ("glyph", ""), (f"some labels hold characters{where} lacks; they are drawn as "
                                "boxes (install a font that has them, e.g. Noto Sans CJK)")
-    if issubclass(category, RuntimeWarning):
-        return (name, first), (f"numerical problem ({first}); some results may be nan or "
-                               "infinite")
+    if issubclass(category, RuntimeWarning) and "encountered in" in first:
+        # numpy says it once per operation (multiply, dot, divide...): one condition
+        return (name, "floating point"), (
+            f"floating-point trouble ({first}): some results may be nan, infinite or "
+            "meaningless; vectors with huge values overflow float32")
     return (name, first), first
 
 
@@ -398,7 +409,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             min_count=args.min_count,
             seed=args.seed,
         )
-        model.fit(list(iter_sentences(corpus)))
+        bar = ProgressBar(enabled=not args.quiet, unit="examples")
+        try:
+            model.fit(list(iter_sentences(corpus)), progress=bar)
+        finally:
+            bar.close()
     _save_output(model.wv, out, args.format, t0)
     return 0
 
