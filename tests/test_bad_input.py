@@ -80,6 +80,30 @@ def test_missing_corpus_in_a_real_process(tmp_path):
     nothing_written(out)
 
 
+def test_train_without_arguments_asks_for_the_corpus_first(capsys):
+    rc, _, err = run(capsys, "train")
+    line = refused(rc, err, "give a corpus", "standard input")
+    assert line.index("corpus") < line.index("-o")  # the corpus is named first
+
+
+@pytest.mark.parametrize("kind", ["loop", "broken"])
+def test_symbolic_links_leading_nowhere_are_named(tmp_path, capsys, kind):
+    if kind == "loop":
+        (tmp_path / "a").symlink_to(tmp_path / "b")
+        (tmp_path / "b").symlink_to(tmp_path / "a")
+        needle = "symbolic link loop"
+    else:
+        (tmp_path / "a").symlink_to(tmp_path / "nowhere.txt")
+        needle = "broken symbolic link (to "
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, _, err = run(capsys, "train", tmp_path / "a", "-o", out / "v.wv", *SMALL)
+    assert "not found" not in refused(rc, err, needle)
+    nothing_written(out)
+    rc, _, err = run(capsys, "similar", tmp_path / "a", "king")
+    assert "no such file" not in refused(rc, err, needle)
+
+
 @pytest.mark.parametrize("kind", ["empty folder", "hidden files only"])
 def test_folder_without_readable_files(tmp_path, capsys, kind):
     d = tmp_path / "corpus"
@@ -401,6 +425,15 @@ def test_resume_when_the_corpus_moved(tmp_path, capsys, corpus):
 
 
 # ------------------------------------------------------------------ output paths
+
+
+def test_plot_keeps_an_existing_default_output(tmp_path, capsys, vectors):
+    src = tmp_path / "v.wv"
+    src.write_bytes(vectors["v.wv"].read_bytes())
+    (tmp_path / "v.words.png").write_bytes(b"mine")
+    rc, out, err = run(capsys, "plot", "words", src)
+    refused(rc, err, "v.words.png exists", "--force", "-o")
+    assert (tmp_path / "v.words.png").read_bytes() == b"mine" and out == ""
 
 
 def test_output_in_a_missing_folder_is_refused_before_reading_the_corpus(
