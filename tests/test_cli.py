@@ -437,3 +437,25 @@ def test_softmax_reference_draws_the_progress_bar_on_a_terminal(trained, tmp_pat
     assert "100.0%" in shown and "epoch 2/2" in shown and "examples/s" in shown
     assert "ETA" in shown and "loss" in shown
     assert "epoch 1: loss" in shown  # and a log line per epoch, as the engine writes
+
+
+def test_counts_are_pluralised_correctly(tmp_path, capsys):
+    from wordvec.wording import counted
+
+    assert [counted(n, "epoch") for n in (0, 1, 2)] == ["0 epochs", "1 epoch", "2 epochs"]
+    assert counted(1234, "entry", sep=True) == "1,234 entries"
+    one = tmp_path / "one.txt"
+    one.write_text("a b c d e f g h\n")
+    assert main(["train", str(one), "-o", str(tmp_path / "v.wv"), "--min-count", "1",
+                 "--size", "4", "--epochs", "1", "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "8 tokens in 1 sentence, vocabulary 8 words" in err, err
+    assert main(["train", str(one), "-o", str(tmp_path / "v.wv"), "--loss", "softmax",
+                 "--size", "4", "--epochs", "1", "--min-count", "1"]) == 0
+    assert "8 words, 50 training examples, 1 epoch\n" in capsys.readouterr().err
+    assert main(["-q", "train", str(one), "-o", str(tmp_path / "v.wv")]) == 2
+    assert "the most frequent occurs 1 time)" in capsys.readouterr().err
+    bad = tmp_path / "v1.txt"
+    bad.write_text("2 1\na 0.5\nb 0.5 0.25\n")
+    assert main(["-q", "similar", str(bad), "a"]) == 2
+    assert "expected a word and 1 number, found 3 fields" in capsys.readouterr().err

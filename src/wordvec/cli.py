@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from wordvec.errors import ConfigError, CorpusError, WordvecError, missing_path_reason
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -439,8 +440,8 @@ def _save_output(wv: Any, out: Path, fmt: str | None, t0: float) -> None:
 
     save_vectors(wv, out, format=fmt)
     logger.info(
-        "saved %d vectors of size %d to %s (%.1f s)",
-        len(wv), wv.vector_size, out, time.perf_counter() - t0,
+        "saved %s of size %d to %s (%.1f s)",
+        counted(len(wv), "vector"), wv.vector_size, out, time.perf_counter() - t0,
     )
 
 
@@ -778,7 +779,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     chunks = meta.get("chunk_losses")
     if chunks:
         n = sum(len(c) for c in chunks) if isinstance(chunks[0], list) else len(chunks)
-        print(f"  chunk losses: {n} points (draw them with 'wordvec plot loss')")
+        print(f"  chunk losses: {counted(n, 'point')} (draw them with 'wordvec plot loss')")
     acc = meta.get("epoch_accuracy")
     if acc:
         shown = ", ".join("-" if a is None else f"{100 * a:.1f}%" for a in acc)

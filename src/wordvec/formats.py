@@ -61,6 +61,7 @@ import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, missing_path_reason
 from wordvec.vectors import WordVectors
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -522,7 +523,8 @@ def _read_w2v_binary(
                 )
             if eof:
                 raise FormatError(
-                    f"{path}: truncated: the header promises {want} words of {dims} dimensions "
+                    f"{path}: truncated: the header promises {counted(want, 'word')} of "
+                    f"{counted(dims, 'dimension')} "
                     f"but the file ends inside word {done + 1} (byte {consumed + len(buf)})"
                 )
             more = f.read(max(_READ_CHUNK, 2 * (record + 64)))
@@ -580,8 +582,8 @@ def _parse_text_line(
             parts = [" ".join(parts[:extra])] + parts[extra:]
     if len(parts) != dims + 1:
         raise FormatError(
-            f"{path}: line {lineno}: expected a word and {dims} numbers, "
-            f"found {len(parts)} fields"
+            f"{path}: line {lineno}: expected a word and {counted(dims, 'number')}, "
+            f"found {counted(len(parts), 'field')}"
         )
     try:
         vec = np.array(parts[1:], dtype=np.float32)

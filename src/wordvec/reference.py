@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wordvec.errors import ConfigError, CorpusError, TrainingError, VocabError
+from wordvec.wording import counted
 
 if TYPE_CHECKING:  # imported lazily at run time, see _build_vocab, .wv and _Reporter
     from wordvec.vectors import WordVectors
@@ -529,8 +530,8 @@ class _SoftmaxModel:
         self.learning_rates = rates.tolist()
 
         logger.info(
-            "%s: %d words, %d training examples, %d epochs",
-            type(self).__name__, V, n_examples, self.epochs,
+            "%s: %s, %s, %s", type(self).__name__, counted(V, "word"),
+            counted(n_examples, "training example"), counted(self.epochs, "epoch"),
         )
         report = _Reporter(progress, progress_every, self.epochs, n_examples)
         for epoch, lr in enumerate(rates):
