@@ -424,6 +424,27 @@ def test_resume_when_the_corpus_moved(tmp_path, capsys, corpus):
     assert rc == 0, err
 
 
+def test_messages_name_cli_flags_not_python_arguments(tmp_path, capsys, vectors):
+    # the full softmax's vocabulary limit, from the command line
+    big = tmp_path / "big.txt"
+    big.write_text(" ".join(f"w{i}" for i in range(20_001)) + "\n")
+    rc, _, err = run(capsys, "train", big, "-o", tmp_path / "v.txt", "--loss", "softmax",
+                     "--min-count", "1")
+    line = refused(rc, err, "20,000", "--min-count", "--loss ns", "--loss hs")
+    assert "wordvec.Word2Vec" not in line and "negative=" not in line and "=" not in line
+    # t-SNE without scikit-learn: the flag, and nothing before the error
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        odd = tmp_path / "cjk.txt"
+        odd.write_text("2 2\n\u4e2d\u56fd 1.5 0.25\n\u65e5\u672c 0.25 1.5\n",
+                       encoding="utf-8")
+        rc, _, err = run(capsys, "plot", "words", odd, "--method", "tsne", "-o",
+                         tmp_path / "t.png")
+        line = refused(rc, err, "--method tsne needs scikit-learn", "--method pca")
+        assert "method=" not in line
+
+
 # ------------------------------------------------------------------ output paths
 
 

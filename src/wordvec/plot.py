@@ -288,6 +288,8 @@ def draw_words(
 ) -> Figure:
     """The figure :func:`plot_words` saves, to show or change before saving."""
     method = _check_method(method)
+    if method == "tsne":
+        _tsne_class()  # a missing scikit-learn is the one thing to say, before any font news
     words = [str(w) for w in words]
     with _fonts_for([*words, title or ""]):
         return _draw_words(words, vectors, method, title, highlight, normalize, seed)
