@@ -199,7 +199,7 @@ def test_vocabulary_empty_after_min_count(tmp_path, capsys, corpus):
     out = tmp_path / "out"
     out.mkdir()
     rc, _, err = run(capsys, "train", corpus, "-o", out / "v.wv", "--min-count", "1000000")
-    refused(rc, err, "min_count=1000000", "lower min_count")
+    refused(rc, err, "--min-count 1000000", "lower --min-count")
     nothing_written(out)
 
 
@@ -212,7 +212,7 @@ def test_vocabulary_empty_after_min_count(tmp_path, capsys, corpus):
         (["--size", "0"], "--size"),
         (["--size", "-3"], "--size"),
         (["--size", "ten"], "whole number"),
-        (["--size", "100000"], "vector_size"),
+        (["--size", "100000"], "--size 100000"),
         (["--window", "0"], "--window"),
         (["--window", "1000000"], "window"),
         (["--negative", "-1"], "negative"),
@@ -222,7 +222,7 @@ def test_vocabulary_empty_after_min_count(tmp_path, capsys, corpus):
         (["--alpha", "0"], "alpha"),
         (["--alpha", "-0.5"], "alpha"),
         (["--alpha", "inf"], "alpha"),
-        (["--alpha", "0.01", "--min-alpha", "0.1"], "min_alpha"),
+        (["--alpha", "0.01", "--min-alpha", "0.1"], "--min-alpha"),
         (["--epochs", "0"], "--epochs"),
         (["--workers", "0"], "--workers"),
         (["--min-count", "0"], "--min-count"),
@@ -276,7 +276,7 @@ def test_divergence_is_reported_within_the_epoch(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     rc, _, err = run(capsys, "train", big, "-o", out / "v.wv", "--alpha", "1e30", *SMALL)
-    line = refused(rc, err, "diverged", "lower the learning rate", "try alpha=")
+    line = refused(rc, err, "diverged", "lower the learning rate", "try --alpha")
     k, n = map(int, __import__("re").search(r"chunk (\d+) of (\d+)", line).groups())
     assert k < n  # caught at the chunk where it happened, not at the end of the epoch
     nothing_written(out)  # no vectors, no checkpoint, no temporary file
