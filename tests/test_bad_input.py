@@ -82,6 +82,30 @@ def test_missing_corpus_in_a_real_process(tmp_path):
     nothing_written(out)
 
 
+def test_train_without_arguments_asks_for_the_corpus_first(capsys):
+    rc, _, err = run(capsys, "train")
+    line = refused(rc, err, "give a corpus", "standard input")
+    assert line.index("corpus") < line.index("-o")  # the corpus is named first
+
+
+@pytest.mark.parametrize("kind", ["loop", "broken"])
+def test_symbolic_links_leading_nowhere_are_named(tmp_path, capsys, kind):
+    if kind == "loop":
+        (tmp_path / "a").symlink_to(tmp_path / "b")
+        (tmp_path / "b").symlink_to(tmp_path / "a")
+        needle = "symbolic link loop"
+    else:
+        (tmp_path / "a").symlink_to(tmp_path / "nowhere.txt")
+        needle = "broken symbolic link (to "
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, _, err = run(capsys, "train", tmp_path / "a", "-o", out / "v.wv", *SMALL)
+    assert "not found" not in refused(rc, err, needle)
+    nothing_written(out)
+    rc, _, err = run(capsys, "similar", tmp_path / "a", "king")
+    assert "no such file" not in refused(rc, err, needle)
+
+
 @pytest.mark.parametrize("kind", ["empty folder", "hidden files only"])
 def test_folder_without_readable_files(tmp_path, capsys, kind):
     d = tmp_path / "corpus"
@@ -177,7 +201,7 @@ def test_vocabulary_empty_after_min_count(tmp_path, capsys, corpus):
     out = tmp_path / "out"
     out.mkdir()
     rc, _, err = run(capsys, "train", corpus, "-o", out / "v.wv", "--min-count", "1000000")
-    refused(rc, err, "min_count=1000000", "lower min_count")
+    refused(rc, err, "--min-count 1000000", "lower --min-count")
     nothing_written(out)
 
 
@@ -190,7 +214,7 @@ def test_vocabulary_empty_after_min_count(tmp_path, capsys, corpus):
         (["--size", "0"], "--size"),
         (["--size", "-3"], "--size"),
         (["--size", "ten"], "whole number"),
-        (["--size", "100000"], "vector_size"),
+        (["--size", "100000"], "--size 100000"),
         (["--window", "0"], "--window"),
         (["--window", "1000000"], "window"),
         (["--negative", "-1"], "negative"),
@@ -200,7 +224,7 @@ def test_vocabulary_empty_after_min_count(tmp_path, capsys, corpus):
         (["--alpha", "0"], "alpha"),
         (["--alpha", "-0.5"], "alpha"),
         (["--alpha", "inf"], "alpha"),
-        (["--alpha", "0.01", "--min-alpha", "0.1"], "min_alpha"),
+        (["--alpha", "0.01", "--min-alpha", "0.1"], "--min-alpha"),
         (["--epochs", "0"], "--epochs"),
         (["--workers", "0"], "--workers"),
         (["--min-count", "0"], "--min-count"),
@@ -254,7 +278,7 @@ def test_divergence_is_reported_within_the_epoch(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     rc, _, err = run(capsys, "train", big, "-o", out / "v.wv", "--alpha", "1e30", *SMALL)
-    line = refused(rc, err, "diverged", "lower the learning rate", "try alpha=")
+    line = refused(rc, err, "diverged", "lower the learning rate", "try --alpha")
     k, n = map(int, __import__("re").search(r"chunk (\d+) of (\d+)", line).groups())
     assert k < n  # caught at the chunk where it happened, not at the end of the epoch
     nothing_written(out)  # no vectors, no checkpoint, no temporary file
@@ -402,7 +426,37 @@ def test_resume_when_the_corpus_moved(tmp_path, capsys, corpus):
     assert rc == 0, err
 
 
+def test_messages_name_cli_flags_not_python_arguments(tmp_path, capsys, vectors):
+    # the full softmax's vocabulary limit, from the command line
+    big = tmp_path / "big.txt"
+    big.write_text(" ".join(f"w{i}" for i in range(20_001)) + "\n")
+    rc, _, err = run(capsys, "train", big, "-o", tmp_path / "v.txt", "--loss", "softmax",
+                     "--min-count", "1")
+    line = refused(rc, err, "20,000", "--min-count", "--loss ns", "--loss hs")
+    assert "wordvec.Word2Vec" not in line and "negative=" not in line and "=" not in line
+    # t-SNE without scikit-learn: the flag, and nothing before the error
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        odd = tmp_path / "cjk.txt"
+        odd.write_text("2 2\n\u4e2d\u56fd 1.5 0.25\n\u65e5\u672c 0.25 1.5\n",
+                       encoding="utf-8")
+        rc, _, err = run(capsys, "plot", "words", odd, "--method", "tsne", "-o",
+                         tmp_path / "t.png")
+        line = refused(rc, err, "--method tsne needs scikit-learn", "--method pca")
+        assert "method=" not in line
+
+
 # ------------------------------------------------------------------ output paths
+
+
+def test_plot_keeps_an_existing_default_output(tmp_path, capsys, vectors):
+    src = tmp_path / "v.wv"
+    src.write_bytes(vectors["v.wv"].read_bytes())
+    (tmp_path / "v.words.png").write_bytes(b"mine")
+    rc, out, err = run(capsys, "plot", "words", src)
+    refused(rc, err, "v.words.png exists", "--force", "-o")
+    assert (tmp_path / "v.words.png").read_bytes() == b"mine" and out == ""
 
 
 def test_output_in_a_missing_folder_is_refused_before_reading_the_corpus(

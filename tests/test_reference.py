@@ -309,3 +309,23 @@ def test_docstring_examples_run():
     result = doctest.testmod(reference, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("cls", [SkipGramSoftmax, CBOWSoftmax])
+def test_progress_reports_like_the_engine(cls):
+    from wordvec.word2vec import Progress
+
+    sentences = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "sat", "down"]] * 30
+    reports = []
+    model = cls(vector_size=4, window=2, epochs=3, batch_size=8, seed=0)
+    model.fit(sentences, progress=reports.append, progress_every=0.0)
+    assert all(isinstance(p, Progress) for p in reports)
+    n = len(model.centers_) if cls is SkipGramSoftmax else len(model.targets_)
+    assert {p.words_total for p in reports} == {3 * n}  # training examples of all epochs
+    done = [p.words_done for p in reports]
+    assert done == sorted(done) and done[-1] == 3 * n and len(done) > 3 * (n // 8)
+    assert [p.epoch for p in reports][0] == 1 and reports[-1].epoch == 3
+    assert reports[-1].fraction == 1.0 and reports[-1].eta == 0.0
+    assert reports[-1].loss == pytest.approx(model.losses[-1])
+    assert all(p.eta >= 0 and p.words_per_sec > 0 for p in reports)
+    assert reports[-1].alpha == pytest.approx(model.learning_rates[-1])

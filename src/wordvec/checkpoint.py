@@ -51,6 +51,7 @@ import numpy as np
 from wordvec.config import Word2VecConfig
 from wordvec.engine import ChunkPlan, EpochState, RunState, objective_classes
 from wordvec.errors import ConfigError, CorpusError, FormatError, WordvecError
+from wordvec.wording import counted
 
 if TYPE_CHECKING:  # pragma: no cover
     from wordvec.encoded import EncodedCorpus
@@ -156,7 +157,7 @@ def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
         where = (f"epoch {model.epochs_done - run.first_epoch + 1} of {run.epochs}"
                  f"{f', chunk {done}' if done else ''}")
     else:
-        where = f"{model.epochs_done} epochs done"
+        where = f"{counted(model.epochs_done, 'epoch')} done"
     logger.info("checkpoint written to %s (%s)", path, where)
     return path
 
@@ -262,7 +263,7 @@ class Checkpoint:
         run = self.state.get("run")
         done = int(self.state["epochs_done"])
         if run is None:
-            return f"complete, {done} epochs done"
+            return f"complete, {counted(done, 'epoch')} done"
         pos = self.state.get("position") or {}
         text = f"epoch {done - int(run['first_epoch']) + 1} of {int(run['epochs'])}"
         if pos.get("chunk"):

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Union
 
-from wordvec.errors import CorpusError
+from wordvec.errors import CorpusError, missing_path_reason
 
 logger = logging.getLogger("wordvec")
 
@@ -262,7 +262,7 @@ def corpus_files(path: str | os.PathLike) -> list[Path]:
     """
     p = Path(path)
     if not p.exists():
-        raise CorpusError(f"corpus path not found: {p}")
+        raise CorpusError(f"corpus path {missing_path_reason(p)}: {p}")
     if p.is_dir():
         files: list[Path] = []
         skipped = _walk(p, files, set())

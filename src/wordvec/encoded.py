@@ -31,6 +31,7 @@ from wordvec import corpus as corpus_mod
 from wordvec.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
 from wordvec.errors import ConfigError, CorpusError, VocabError
 from wordvec.vocab import Vocab, count_words
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -228,8 +229,9 @@ def encode_corpus(
         raise
     enc.stats["seconds"] = round(time.perf_counter() - t0, 3)
     logger.info(
-        "encoded %d tokens in %d sentences, vocabulary %d words, in %.2f s",
-        enc.n_tokens, enc.n_sentences, len(enc.vocab), enc.stats["seconds"],
+        "encoded %s in %s, vocabulary %s, in %.2f s", counted(enc.n_tokens, "token"),
+        counted(enc.n_sentences, "sentence"), counted(len(enc.vocab), "word"),
+        enc.stats["seconds"],
     )
     return enc
 
@@ -462,7 +464,7 @@ def _finish(
         top = max(raw.word_counts.values())
         raise VocabError(
             f"no word occurs at least min_count={min_count} times (the most frequent "
-            f"occurs {top} times); lower min_count or give a larger corpus"
+            f"occurs {counted(top, 'time')}); lower min_count or give a larger corpus"
         )
     second = raw.second_pass
     if second is not None:

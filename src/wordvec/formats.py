@@ -59,8 +59,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from wordvec.errors import ConfigError, FormatError
+from wordvec.errors import ConfigError, FormatError, missing_path_reason
 from wordvec.vectors import WordVectors
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -216,7 +217,8 @@ def _open_read(path: Path) -> tuple[IO[bytes], bool]:
 
 def _check_readable(path: Path) -> None:
     if not path.exists():
-        raise FormatError(f"{path}: no such file")
+        reason = missing_path_reason(path)
+        raise FormatError(f"{path}: no such file" if reason == "not found" else f"{path} {reason}")
     if path.is_dir():
         raise FormatError(f"{path} is a directory; give the path of a vector file")
 
@@ -684,7 +686,8 @@ def _read_w2v_binary(
                 )
             if eof:
                 raise FormatError(
-                    f"{path}: truncated: the header promises {want} words of {dims} dimensions "
+                    f"{path}: truncated: the header promises {counted(want, 'word')} of "
+                    f"{counted(dims, 'dimension')} "
                     f"but the file ends inside word {done + 1} (byte {consumed + len(buf)})"
                 )
             more = f.read(max(_READ_CHUNK, 2 * (record + 64)))
@@ -742,8 +745,8 @@ def _parse_text_line(
             parts = [" ".join(parts[:extra])] + parts[extra:]
     if len(parts) != dims + 1:
         raise FormatError(
-            f"{path}: line {lineno}: expected a word and {dims} numbers, "
-            f"found {len(parts)} fields"
+            f"{path}: line {lineno}: expected a word and {counted(dims, 'number')}, "
+            f"found {counted(len(parts), 'field')}"
         )
     try:
         vec = np.array(parts[1:], dtype=np.float32)
@@ -979,7 +982,7 @@ def save_state(
             for name, a in prepared.items():
                 body = a.reshape(-1).view(np.uint8) if a.size else b""
                 _write_member(zf, raw, f"{name}.npy", [_npy_header(a), body])
-    logger.info("saved %d arrays to %s", len(prepared), path)
+    logger.debug("saved %d arrays to %s", len(prepared), path)
     return path
 
 
