@@ -73,7 +73,7 @@ def _memory() -> tuple[int, int]:
 def child(system: str, path: str, max_vocab_size: int | None) -> None:
     """Run one system in this (fresh) process and print its figures as JSON."""
     if system.startswith("wordvec"):
-        from wordvec.encoded import encode_corpus
+        from wordvec.text.encoded import encode_corpus
 
         def run_on(corpus: str) -> int:
             enc = encode_corpus(corpus, min_count=1 if "warmup" in corpus else 5,

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from wordvec import cli, synthetic
-from wordvec.formats import encode_words, save_state, save_vectors
-from wordvec.vectors import WordVectors
+from wordvec.vectors.formats import encode_words, save_state, save_vectors
+from wordvec.vectors.keyed import WordVectors
 
 SMALL = ["--size", "16", "--workers", "1", "--epochs", "1"]
 
@@ -189,7 +189,7 @@ def test_a_single_huge_line_trains_in_flat_memory(tmp_path):
         rc, peak_kb = map(int, proc.stdout.split())
         assert rc == 0
         peaks[mb] = peak_kb / 1024
-        from wordvec.formats import load_vectors
+        from wordvec.vectors.formats import load_vectors
 
         assert load_vectors(out).meta["corpus"]["tokens"] > mb * 150_000
     print(f"peak RSS: 3 MB line {peaks[3]:.0f} MiB, 30 MB line {peaks[30]:.0f} MiB")
@@ -462,7 +462,7 @@ def test_plot_keeps_an_existing_default_output(tmp_path, capsys, vectors):
 def test_output_in_a_missing_folder_is_refused_before_reading_the_corpus(
     tmp_path, capsys, corpus, monkeypatch
 ):
-    from wordvec import word2vec
+    from wordvec.train import word2vec
 
     def never(*a, **k):  # pragma: no cover - reached only if the check comes too late
         raise AssertionError("training started before the output path was checked")
@@ -502,7 +502,7 @@ def test_output_without_write_permission_is_refused_before_training(
     d = _read_only_folder(tmp_path)
     if d is None:
         pytest.skip("running as root without /proc: no folder is unwritable")
-    from wordvec import word2vec
+    from wordvec.train import word2vec
 
     monkeypatch.setattr(word2vec.Word2Vec, "build_vocab", lambda *a, **k: 1 / 0)
     try:
@@ -584,7 +584,7 @@ def test_evaluate_refuses_constant_scores_in_one_line_even_with_json(tmp_path, c
 
 def test_results_with_nan_become_null_in_json():
     """Whatever a result holds, its JSON form is valid JSON (NaN -> null)."""
-    from wordvec.evaluate import PairsResult
+    from wordvec.vectors.evaluate import PairsResult
 
     fields = {f: 0 for f in PairsResult.__dataclass_fields__ if f not in ("path", "kind")}
     r = PairsResult(path="p", **{**fields, "spearman": float("nan"), "pearson": float("inf")})

@@ -9,7 +9,7 @@ import pytest
 
 from wordvec import synthetic
 from wordvec.cli import main
-from wordvec.formats import load_vectors
+from wordvec.vectors.formats import load_vectors
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +188,8 @@ def _buffered_env():
 @pytest.fixture(scope="module")
 def many_words(tmp_path_factory):
     """20,001 random vectors: far more output than a pipe buffer holds."""
-    from wordvec.formats import save_vectors
-    from wordvec.vectors import WordVectors
+    from wordvec.vectors.formats import save_vectors
+    from wordvec.vectors.keyed import WordVectors
 
     rng = np.random.default_rng(0)
     words = ["king", "queen", "man"] + [f"w{i}" for i in range(19_998)]

@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from wordvec.corpus import Tokenizer, iter_file_sentences, iter_sentences, tokenize
 from wordvec.errors import CorpusError
+from wordvec.text.corpus import Tokenizer, iter_file_sentences, iter_sentences, tokenize
 
 
 def test_tokenizer_default_rules():
@@ -142,7 +142,7 @@ def test_decomposed_latin_is_normalised_and_can_be_kept_decomposed():
 
 
 def test_long_tokens_are_cut_and_counted():
-    from wordvec.corpus import MAX_TOKEN_LENGTH
+    from wordvec.text.corpus import MAX_TOKEN_LENGTH
 
     tok = Tokenizer()
     long = "x" * 2_000_000

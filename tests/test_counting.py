@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wordvec.counting import (
+from wordvec.errors import ConfigError, FormatError, VocabError
+from wordvec.text.encoded import EncodedCorpus, encode_corpus
+from wordvec.train.counting import (
     BOS,
     EOS,
     PPMISVD,
@@ -27,9 +29,7 @@ from wordvec.counting import (
     svd_vectors,
     truncated_svd,
 )
-from wordvec.encoded import EncodedCorpus, encode_corpus
-from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.word2vec import Word2VecConfig
+from wordvec.train.word2vec import Word2VecConfig
 
 # --- the tutorial's example --------------------------------------------------------
 

@@ -3,9 +3,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from wordvec.corpus import Tokenizer, iter_sentences
-from wordvec.encoded import EncodedCorpus, encode_corpus
 from wordvec.errors import CorpusError, VocabError
+from wordvec.text.corpus import Tokenizer, iter_sentences
+from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
 MESSY = (
     "The Cat's hat, the cat's HAT!  Über-cool café; don't stop.\n"
@@ -137,7 +137,7 @@ def test_huge_tokens_and_runs_give_the_same_result_on_both_paths(tmp_path, caplo
     MAX_TOKEN_LENGTH characters) and the vocabulary stays small."""
     import logging
 
-    from wordvec.corpus import MAX_RUN_BYTES, MAX_TOKEN_LENGTH
+    from wordvec.text.corpus import MAX_RUN_BYTES, MAX_TOKEN_LENGTH
 
     p = tmp_path / "long.txt"
     glued = ",".join(["ab"] * (MAX_RUN_BYTES // 2))  # 1.5 MiB without whitespace
@@ -159,6 +159,6 @@ def test_huge_tokens_and_runs_give_the_same_result_on_both_paths(tmp_path, caplo
 
 
 def _pattern():
-    from wordvec.corpus import DEFAULT_PATTERN
+    from wordvec.text.corpus import DEFAULT_PATTERN
 
     return DEFAULT_PATTERN

@@ -7,9 +7,11 @@ tests do, a cluster replica or a GPU driver can do.
 import numpy as np
 import pytest
 
-from wordvec.config import Word2VecConfig
-from wordvec.encoded import EncodedCorpus
-from wordvec.engine import (
+from wordvec.errors import TrainingError
+from wordvec.synthetic import analogy_questions, generate_sentences
+from wordvec.text.encoded import EncodedCorpus
+from wordvec.train.config import Word2VecConfig
+from wordvec.train.engine import (
     ChunkPlan,
     Engine,
     EpochState,
@@ -22,9 +24,7 @@ from wordvec.engine import (
     objective_classes,
     objectives_for,
 )
-from wordvec.errors import TrainingError
-from wordvec.synthetic import analogy_questions, generate_sentences
-from wordvec.word2vec import Word2Vec
+from wordvec.train.word2vec import Word2Vec
 
 CFG = dict(model="sg", vector_size=32, negative=5, min_count=2, workers=1, seed=7,
            chunk_words=5_000)

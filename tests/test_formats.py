@@ -10,9 +10,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from wordvec import formats
 from wordvec.errors import ConfigError, FormatError
-from wordvec.formats import (
+from wordvec.vectors import formats
+from wordvec.vectors.formats import (
     atomic_write,
     detect_format,
     encode_words,
@@ -21,7 +21,7 @@ from wordvec.formats import (
     save_state,
     save_vectors,
 )
-from wordvec.vectors import WordVectors
+from wordvec.vectors.keyed import WordVectors
 
 WORDS = ["the", "naïve", "東京", "straße", "ünïcödé", "Ωmega", "x" * 70, "a-b_c", "42"]
 
@@ -505,7 +505,7 @@ def test_binary_writer_refuses_words_its_reader_would_refuse(tmp_path):
     ],
 )
 def test_sniffing_text_against_binary(tmp_path, content, fmt):
-    from wordvec.formats import detect_format
+    from wordvec.vectors.formats import detect_format
 
     f = tmp_path / "v"
     f.write_bytes(content)

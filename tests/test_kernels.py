@@ -7,8 +7,8 @@ kernel is compiled (and cached by Numba for the next run).
 import numpy as np
 import pytest
 
-from wordvec import kernels
-from wordvec.vocab import Vocab, build_alias_table, build_huffman
+from wordvec.text.vocab import Vocab, build_alias_table, build_huffman
+from wordvec.train import kernels
 
 D = 32
 K = 5

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from wordvec.corpus import DEFAULT_PATTERN, MAX_TOKEN_LENGTH, Tokenizer, tokenize  # noqa: E402
-from wordvec.encoded import encode_corpus  # noqa: E402
 from wordvec.errors import CorpusError  # noqa: E402
-from wordvec.formats import load_state, load_vectors, save_state, save_vectors  # noqa: E402
-from wordvec.vectors import WordVectors  # noqa: E402
-from wordvec.vocab import Vocab  # noqa: E402
+from wordvec.text.corpus import DEFAULT_PATTERN, MAX_TOKEN_LENGTH, Tokenizer, tokenize  # noqa: E402
+from wordvec.text.encoded import encode_corpus  # noqa: E402
+from wordvec.text.vocab import Vocab  # noqa: E402
+from wordvec.vectors.formats import load_state, load_vectors, save_state, save_vectors  # noqa: E402
+from wordvec.vectors.keyed import WordVectors  # noqa: E402
 
 FEW = settings(max_examples=40, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -243,7 +243,7 @@ def test_training_state_round_trip(arrays, mmap):
 def test_stopping_anywhere_and_resuming_from_the_checkpoint_changes_nothing(
     sentences, epochs, where, model, hs
 ):
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.word2vec import Word2Vec
 
     kw = dict(model=model, hs=int(hs), negative=5, vector_size=16, min_count=1, sample=0,
               window=2, epochs=epochs, workers=1, seed=3, chunk_words=7)
@@ -290,7 +290,7 @@ def sniff_sets(draw):
 @FEW
 @given(sniff_sets(), st.booleans())
 def test_text_is_sniffed_as_text_and_binary_as_binary(wv, precision):
-    from wordvec.formats import detect_format
+    from wordvec.vectors.formats import detect_format
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, fmt in (("v.txt", "word2vec-text"), ("v.bin", "word2vec-binary"),

@@ -1,14 +1,13 @@
 """The readable full-softmax reference models: gradients, training data, training, errors."""
 
 import doctest
-import importlib.util
 
 import numpy as np
 import pytest
 
-from wordvec import reference
 from wordvec.errors import ConfigError, CorpusError, VocabError
-from wordvec.reference import (
+from wordvec.train import reference
+from wordvec.train.reference import (
     MAX_SOFTMAX_VOCAB,
     CBOWSoftmax,
     SkipGramSoftmax,
@@ -231,9 +230,6 @@ def test_float32_option():
     assert model.losses[-1] < model.losses[0]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("wordvec.vectors") is None, reason="wordvec.vectors not available"
-)
 def test_wv_holds_input_vectors():
     model = SkipGramSoftmax(epochs=2, seed=0).fit(PHRASES)
     wv = model.wv
@@ -313,7 +309,7 @@ def test_docstring_examples_run():
 
 @pytest.mark.parametrize("cls", [SkipGramSoftmax, CBOWSoftmax])
 def test_progress_reports_like_the_engine(cls):
-    from wordvec.word2vec import Progress
+    from wordvec.train.word2vec import Progress
 
     sentences = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "sat", "down"]] * 30
     reports = []

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wordvec.errors import ConfigError, VocabError, WordvecError
-from wordvec.vectors import WordVectors, top_indices, top_indices_rows
+from wordvec.vectors.keyed import WordVectors, top_indices, top_indices_rows
 
 
 def random_wv(n=500, dim=16, seed=0):

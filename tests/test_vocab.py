@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wordvec.errors import ConfigError
-from wordvec.vocab import Vocab, build_alias_table, build_huffman, count_words
+from wordvec.text.vocab import Vocab, build_alias_table, build_huffman, count_words
 
 
 def test_sorted_by_count_ties_first_seen():
@@ -127,8 +127,8 @@ def _pruned_corpus(tmp_path):
                                     ["--method", "svd"]])
 def test_max_vocab_size_from_the_command_line(tmp_path, method):
     from wordvec import cli
-    from wordvec.corpus import iter_sentences
-    from wordvec.formats import load_vectors
+    from wordvec.text.corpus import iter_sentences
+    from wordvec.vectors.formats import load_vectors
 
     path = _pruned_corpus(tmp_path)
     expected = Vocab.from_counts(count_words(iter_sentences(path), max_vocab_size=100),
@@ -220,10 +220,10 @@ def test_compiled_huffman_is_bit_identical_to_the_python_build(name, counts):
 
 
 def test_hs_training_is_unchanged_by_the_compiled_tree(monkeypatch):
-    from wordvec import vocab as vocab_mod
-    from wordvec.encoded import EncodedCorpus
     from wordvec.synthetic import generate_sentences
-    from wordvec.word2vec import Word2Vec
+    from wordvec.text import vocab as vocab_mod
+    from wordvec.text.encoded import EncodedCorpus
+    from wordvec.train.word2vec import Word2Vec
 
     corpus = EncodedCorpus.from_sentences(generate_sentences(20_000, seed=3), min_count=2)
     kw = dict(model="cbow", hs=1, negative=0, vector_size=32, min_count=2, epochs=1,

@@ -5,17 +5,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from wordvec.encoded import EncodedCorpus
 from wordvec.errors import ConfigError, TrainingError
 from wordvec.synthetic import analogy_questions, generate_sentences
-from wordvec.vectors import WordVectors
-from wordvec.word2vec import (
+from wordvec.text.encoded import EncodedCorpus
+from wordvec.train.word2vec import (
     EpochReport,
     Progress,
     StopTraining,
     Word2Vec,
     Word2VecConfig,
 )
+from wordvec.vectors.keyed import WordVectors
 
 # vector size 32 and 5 noise words everywhere: one compiled kernel for the whole file
 SMALL = dict(vector_size=32, negative=5, min_count=2)

@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from wordvec.errors import ConfigError, VocabError
-from wordvec.vectors import unit_rows
+from wordvec.vectors.keyed import unit_rows
 
 __all__ = ["draw_loss", "draw_words", "label_fonts", "plot_loss", "plot_words", "project_2d",
            "select_words"]

@@ -31,7 +31,7 @@ Two implementation choices follow the tutorials' own optimisations:
   gradients (see ``SkipGramSoftmax._train_batch`` for why).
 
 Example:
-    >>> from wordvec.reference import SkipGramSoftmax
+    >>> from wordvec.train.reference import SkipGramSoftmax
     >>> sentences = [["machine", "learning", "is", "fun"]] * 20
     >>> model = SkipGramSoftmax(vector_size=8, window=1, epochs=20, seed=0)
     >>> model = model.fit(sentences)
@@ -55,9 +55,9 @@ from wordvec.errors import ConfigError, CorpusError, TrainingError, VocabError
 from wordvec.wording import counted
 
 if TYPE_CHECKING:  # imported lazily at run time, see _build_vocab, .wv and _Reporter
-    from wordvec.vectors import WordVectors
-    from wordvec.vocab import Vocab
-    from wordvec.word2vec import Progress
+    from wordvec.text.vocab import Vocab
+    from wordvec.train.word2vec import Progress
+    from wordvec.vectors.keyed import WordVectors
 
 logger = logging.getLogger("wordvec")
 
@@ -366,7 +366,7 @@ class _Reporter:
             self._send(self.epochs - 1, self.epochs * self.n, lr, loss, time.perf_counter())
 
     def _send(self, epoch: int, done: int, lr: float, loss: float, now: float) -> None:
-        from wordvec.word2vec import Progress
+        from wordvec.train.word2vec import Progress
 
         elapsed = now - self.t0
         rate = done / elapsed if elapsed > 0 else 0.0
@@ -445,7 +445,7 @@ class _SoftmaxModel:
     # -- data --------------------------------------------------------------
 
     def _build_vocab(self, sentences: list[list[str]]) -> Vocab:
-        from wordvec.vocab import Vocab
+        from wordvec.text.vocab import Vocab
 
         # Counter keeps first-seen order, which Vocab uses to break count ties.
         counts = Counter(token for sentence in sentences for token in sentence)
@@ -459,7 +459,8 @@ class _SoftmaxModel:
         if len(vocab) > MAX_SOFTMAX_VOCAB:
             raise VocabError(
                 f"the vocabulary has {len(vocab):,} words, more than the full-softmax limit of "
-                f"{MAX_SOFTMAX_VOCAB:,} (MAX_SOFTMAX_VOCAB in wordvec.reference): a full softmax "
+                f"{MAX_SOFTMAX_VOCAB:,} (MAX_SOFTMAX_VOCAB in wordvec.train.reference): "
+                "a full softmax "
                 "scores every word for every training example. Raise min_count to shrink the "
                 "vocabulary, or train with wordvec.Word2Vec using negative sampling (negative=5) "
                 "or hierarchical softmax (hs=1), which scale to millions of words."
@@ -492,7 +493,7 @@ class _SoftmaxModel:
         """Learn vectors from ``sentences``, an iterable of token lists. Returns ``self``.
 
         ``progress`` is called about every ``progress_every`` seconds, and once at
-        the end, with a :class:`wordvec.word2vec.Progress` (the engine's report:
+        the end, with a :class:`wordvec.train.word2vec.Progress` (the engine's report:
         epoch, fraction done, examples per second, learning rate, running loss,
         ETA), so the same progress bar serves both. Its ``words_*`` fields count
         training examples here (pairs for skip-gram, centre words for CBOW).
@@ -503,7 +504,7 @@ class _SoftmaxModel:
         if isinstance(sentences, str):
             raise CorpusError(
                 "sentences must be an iterable of token lists, got a single string; "
-                "split it into tokens first (e.g. wordvec.corpus.tokenize)"
+                "split it into tokens first (e.g. wordvec.text.corpus.tokenize)"
             )
         token_lists: list[list[str]] = []
         for s in sentences:
@@ -511,7 +512,7 @@ class _SoftmaxModel:
             if isinstance(s, str) or not all(isinstance(t, str) for t in tokens):
                 raise CorpusError(
                     f"each sentence must be a list of string tokens, found {s!r:.60}; "
-                    "tokenize first (e.g. wordvec.corpus.tokenize)"
+                    "tokenize first (e.g. wordvec.text.corpus.tokenize)"
                 )
             token_lists.append(tokens)
         sentences = token_lists
@@ -594,7 +595,7 @@ class _SoftmaxModel:
     def wv(self) -> WordVectors:
         """The learned input vectors as a :class:`wordvec.vectors.WordVectors` (float32)."""
         self._require_fitted()
-        from wordvec.vectors import WordVectors
+        from wordvec.vectors.keyed import WordVectors
 
         return WordVectors(
             list(self.vocab.words),

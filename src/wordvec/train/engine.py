@@ -1,6 +1,6 @@
 """The training engine: one epoch (or a slice of one) over chunks of an encoded corpus.
 
-This is the public door every driver goes through -- the :class:`~wordvec.word2vec.Word2Vec`
+This is the public door every driver goes through -- the :class:`~wordvec.train.word2vec.Word2Vec`
 estimator on one machine today, replicas on a cluster or a GPU tomorrow. The engine
 owns none of the weights: the caller passes the input matrix and the objectives
 (each holding its own output matrix), and the engine updates them in place.
@@ -21,7 +21,7 @@ The pieces, top to bottom:
   epoch can stop anywhere between chunks and go on later, even in another
   process (checkpoints store it); :class:`RunState` is a run of several epochs.
 * :class:`Engine` -- runs an epoch's remaining chunks with ``workers`` Hogwild
-  threads, calling the compiled kernel (:mod:`wordvec.kernels`), and reports
+  threads, calling the compiled kernel (:mod:`wordvec.train.kernels`), and reports
   progress.
 
 Drive it yourself (two replicas on two halves of a corpus, then averaged)::
@@ -50,9 +50,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from wordvec import kernels
-from wordvec.config import Word2VecConfig
 from wordvec.errors import TrainingError
+from wordvec.train import kernels
+from wordvec.train.config import Word2VecConfig
 
 __all__ = [
     "CHUNK_REGIONS",
@@ -454,7 +454,7 @@ class Engine:
 
     Args:
         config: the settings (architecture, window, subsampling, seed, workers...).
-        corpus: an :class:`~wordvec.encoded.EncodedCorpus` (anything with
+        corpus: an :class:`~wordvec.text.encoded.EncodedCorpus` (anything with
             ``read(start, stop, buf)``, ``offsets`` and ``vocab``).
         syn0: the input vectors, float32 ``(V, vector_size)``, updated in place.
         objectives: from :func:`objectives_for`; their output matrices are

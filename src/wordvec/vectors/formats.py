@@ -60,7 +60,7 @@ from typing import IO, Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, missing_path_reason
-from wordvec.vectors import WordVectors
+from wordvec.vectors.keyed import WordVectors
 from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")

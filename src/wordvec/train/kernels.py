@@ -3,7 +3,7 @@
 Everything here takes plain NumPy arrays and scalars. The policy -- learning-rate
 schedule, subsampling probabilities, the noise distribution (as an alias table),
 the Huffman tree, random seeds, threading -- is decided in Python
-(:mod:`wordvec.word2vec`) and passed in, so these functions only do arithmetic.
+(:mod:`wordvec.train.word2vec`) and passed in, so these functions only do arithmetic.
 
 One routine, :func:`_block`, is the whole learning rule. It updates a small
 block: ``nr`` input rows (skip-gram: context words of one window; CBOW: the one

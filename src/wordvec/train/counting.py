@@ -46,7 +46,7 @@ window 2 on corpora of billions of words. The plain function
 subsampling), which is the tutorial's matrix.
 
 Example:
-    >>> from wordvec.counting import PPMISVD
+    >>> from wordvec.train.counting import PPMISVD
     >>> sents = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat", "ran"]] * 20
     >>> model = PPMISVD(vector_size=2, window=1, min_count=1, sample=0).fit(sents)
     >>> model.cooc.shape, model.wv.vectors.shape
@@ -70,8 +70,8 @@ import scipy.sparse as sp
 from numba import njit
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.formats import atomic_write, encode_words
-from wordvec.vectors import unit_rows
+from wordvec.vectors.formats import atomic_write, encode_words
+from wordvec.vectors.keyed import unit_rows
 
 logger = logging.getLogger("wordvec")
 
@@ -367,7 +367,7 @@ def cooccurrence(
     the matrix is symmetric and a word next to itself adds 2 on the diagonal).
 
     Args:
-        corpus: an :class:`~wordvec.encoded.EncodedCorpus`.
+        corpus: an :class:`~wordvec.text.encoded.EncodedCorpus`.
         window: maximum distance between the two words.
         weighting: ``"none"`` (each pair counts 1), ``"harmonic"`` (1/d) or
             ``"linear"`` ((window - d + 1) / window, word2vec's shrunk window
@@ -793,7 +793,7 @@ class PPMISVD:
     Configure at construction (an :class:`SVDConfig` and/or its fields as
     keywords), learn with :meth:`fit`; a corpus given to the constructor
     (first positional argument, ``sentences=`` or ``corpus_file=``) is fitted
-    at once, as in :class:`~wordvec.word2vec.Word2Vec`. Learned state:
+    at once, as in :class:`~wordvec.train.word2vec.Word2Vec`. Learned state:
 
     * ``cooc``: the raw co-occurrence counts (scipy CSR, float32);
     * ``cooc_words``: the label of each row/column of ``cooc`` (the vocabulary,
@@ -870,12 +870,12 @@ class PPMISVD:
     ) -> PPMISVD:
         """Count co-occurrences in ``source``, then build the vectors; return ``self``.
 
-        ``source`` is an :class:`~wordvec.encoded.EncodedCorpus` (used as is,
-        ``min_count`` ignored), or anything :func:`wordvec.encoded.encode_corpus`
+        ``source`` is an :class:`~wordvec.text.encoded.EncodedCorpus` (used as is,
+        ``min_count`` ignored), or anything :func:`wordvec.text.encoded.encode_corpus`
         reads: a file, a folder, compressed files, a list of token lists
         (``tokenizer`` and ``workdir`` are passed on to it).
         """
-        from wordvec.encoded import EncodedCorpus, encode_corpus
+        from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
         cfg = self.config
         t0 = time.perf_counter()
@@ -1023,7 +1023,7 @@ class PPMISVD:
         if self.vectors is None:
             raise ConfigError("the model has no vectors yet: call fit() first")
         if self._wv is None:
-            from wordvec.vectors import WordVectors
+            from wordvec.vectors.keyed import WordVectors
 
             self._wv = WordVectors(self.words, self.vectors, self.word_counts)
         return self._wv

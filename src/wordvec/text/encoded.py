@@ -2,15 +2,15 @@
 
 Training reads a corpus many times (once per epoch, from several threads), so
 we tokenise it exactly once: :func:`encode_corpus` counts the words, builds
-the :class:`~wordvec.vocab.Vocab` and writes every in-vocabulary token as an
+the :class:`~wordvec.text.vocab.Vocab` and writes every in-vocabulary token as an
 int32 id to ``ids.npy`` (out-of-vocabulary tokens are dropped, as the C tool
 and gensim do), plus ``offsets.npy`` where sentence ``i`` is
 ``ids[offsets[i]:offsets[i+1]]``.
 
 Files are read by a compiled single pass over the raw bytes (see
-:mod:`wordvec.fastscan`) when the default tokenizer is used; anything else
+:mod:`wordvec.text.fastscan`) when the default tokenizer is used; anything else
 (a custom tokenizer, an in-memory corpus, ``max_vocab_size``) goes through the
-pure-Python reader of :mod:`wordvec.corpus`. Both give identical results.
+pure-Python reader of :mod:`wordvec.text.corpus`. Both give identical results.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from wordvec import corpus as corpus_mod
-from wordvec.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
 from wordvec.errors import ConfigError, CorpusError, VocabError
-from wordvec.vocab import Vocab, count_words
+from wordvec.text import corpus as corpus_mod
+from wordvec.text.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
+from wordvec.text.vocab import Vocab, count_words
 from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
@@ -183,7 +183,7 @@ def encode_corpus(
 
     Args:
         source: a file, a folder, or an iterable of token lists (see
-            :func:`wordvec.corpus.iter_sentences`).
+            :func:`wordvec.text.corpus.iter_sentences`).
         min_count, max_vocab_size, max_final_vocab: see :class:`Vocab`.
         tokenizer: a :class:`Tokenizer` or any ``str -> list[str]`` callable.
         workdir: folder to keep the encoded files in (reusable with
@@ -256,7 +256,7 @@ class _RawStream:
 
 def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
     """Compiled pass: hash raw whitespace tokens, write the raw id stream."""
-    from wordvec import fastscan
+    from wordvec.text import fastscan
 
     cap = 1 << 16
     table = np.full(1 << 18, -1, np.int32)
@@ -448,7 +448,7 @@ def _finish(
     source: object,
     make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
 ) -> EncodedCorpus:
-    from wordvec import fastscan
+    from wordvec.text import fastscan
 
     if not raw.word_counts:
         where = f" in {source}" if corpus_mod.is_path(source) else ""

@@ -151,7 +151,7 @@ class Word2VecConfig:
         if not self.hs and self.negative == 0:
             raise ConfigError(
                 "no training objective: set negative > 0 (negative sampling) or hs=1 "
-                "(hierarchical softmax); the full softmax is in wordvec.reference"
+                "(hierarchical softmax); the full softmax is in wordvec.train.reference"
             )
         if self.workers is not None:
             need_int("workers", 1)

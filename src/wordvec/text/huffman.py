@@ -82,7 +82,7 @@ def _codes(parent: np.ndarray, branch: np.ndarray,
 def huffman_codes(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(codes, points, lengths)`` of the C tool's Huffman tree over ``counts``.
 
-    ``counts`` should be sorted in descending order (a :class:`~wordvec.vocab.Vocab`'s
+    ``counts`` should be sorted in descending order (a :class:`~wordvec.text.vocab.Vocab`'s
     are). For word ``w`` and depth ``d < lengths[w]``, ``points[w, d]`` is the
     inner node (0..V-2) on the path from the root and ``codes[w, d]`` the branch
     (0 or 1) taken there; entries past ``lengths[w]`` are 0. Fewer than two

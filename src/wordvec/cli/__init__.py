@@ -156,7 +156,7 @@ _PHRASES = (
                        f"--unicode-errors {m[1]}")),
     (re.compile(r"or without format=\)?"),
      lambda m, flags: "or without --input-format" + (")" if m[0].endswith(")") else "")),
-    (re.compile(r" \(MAX_SOFTMAX_VOCAB in wordvec\.reference\)"), lambda m, flags: ""),
+    (re.compile(r" \(MAX_SOFTMAX_VOCAB in wordvec\.train\.reference\)"), lambda m, flags: ""),
     (re.compile(r"train with wordvec\.Word2Vec using negative sampling \(negative=5\) or "
                 r"hierarchical softmax \(hs=1\)"),
      lambda m, flags: "train with negative sampling (--loss ns) or hierarchical softmax "
@@ -401,8 +401,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.method == "svd":
         model = _train_svd(args, corpus)
     else:
-        from wordvec.corpus import iter_sentences
-        from wordvec.reference import CBOWSoftmax, SkipGramSoftmax
+        from wordvec.text.corpus import iter_sentences
+        from wordvec.train.reference import CBOWSoftmax, SkipGramSoftmax
 
         cls = SkipGramSoftmax if args.model == "sg" else CBOWSoftmax
         model = cls(
@@ -438,7 +438,7 @@ def _corpus_path(name: str) -> Path:
 
 
 def _save_output(wv: Any, out: Path, fmt: str | None, t0: float) -> None:
-    from wordvec.formats import save_vectors
+    from wordvec.vectors.formats import save_vectors
 
     save_vectors(wv, out, format=fmt)
     logger.info(
@@ -460,7 +460,7 @@ def _checkpoint_plan(args: argparse.Namespace, out: Path, saved: dict) -> dict:
 def _check_analogy_file(path: str | None) -> str | None:
     if path is None:
         return None
-    from wordvec.evaluate import read_analogies
+    from wordvec.vectors.evaluate import read_analogies
 
     sections, _ = read_analogies(path)  # a bad file fails now, not after the first epoch
     if not any(questions for _, questions in sections):
@@ -469,7 +469,7 @@ def _check_analogy_file(path: str | None) -> str | None:
 
 
 def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
     plan = _checkpoint_plan(args, out, {})
@@ -487,8 +487,8 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
 
 
 def _resume_training(args: argparse.Namespace) -> int:
-    from wordvec.checkpoint import load_checkpoint
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.checkpoint import load_checkpoint
+    from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
     ck = load_checkpoint(args.resume)
@@ -510,7 +510,7 @@ def _resume_training(args: argparse.Namespace) -> int:
         raise CorpusError(f"corpus path not found: {corpus}")
     tokenizer = None
     if saved.get("normalize") is False:
-        from wordvec.corpus import Tokenizer
+        from wordvec.text.corpus import Tokenizer
 
         tokenizer = Tokenizer(normalize=False)
     model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
@@ -568,7 +568,7 @@ class _StopOnSignal:
 
 def _epoch_accuracy(path: str) -> Any:
     """An epoch callback recording the analogy accuracy in ``model.meta["epoch_accuracy"]``."""
-    from wordvec.evaluate import evaluate_analogies
+    from wordvec.vectors.evaluate import evaluate_analogies
 
     def record(model: Any, report: Any) -> None:
         result = evaluate_analogies(model.wv, path, restrict_vocab=EVAL_RESTRICT_VOCAB)
@@ -615,7 +615,7 @@ def _run_training(
 
 def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
     """PPMI-SVD: count co-occurrences (or reuse saved counts), then factorise."""
-    from wordvec.counting import PPMISVD
+    from wordvec.train.counting import PPMISVD
 
     opts = {
         "vector_size": args.size, "window": args.window, "min_count": args.min_count,
@@ -643,7 +643,7 @@ def _tokenizer(args: argparse.Namespace) -> Any:
     """The tokenizer the options ask for (None: the default one)."""
     if not getattr(args, "no_normalize", False):
         return None
-    from wordvec.corpus import Tokenizer
+    from wordvec.text.corpus import Tokenizer
 
     return Tokenizer(normalize=False)
 
@@ -694,7 +694,7 @@ def _add_input_options(p: argparse.ArgumentParser, input_format: bool = True) ->
 
 
 def _load_input(args: argparse.Namespace, path: str, **kw: Any) -> Any:
-    from wordvec.formats import load_vectors
+    from wordvec.vectors.formats import load_vectors
 
     return load_vectors(path, format=getattr(args, "input_format", None),
                         allow_nonfinite=args.allow_nonfinite, **kw)
@@ -731,7 +731,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
     from wordvec.errors import VocabError
-    from wordvec.evaluate import evaluate_analogies, evaluate_pairs, format_results
+    from wordvec.vectors.evaluate import evaluate_analogies, evaluate_pairs, format_results
 
     if not args.analogies and not args.pairs:
         raise ConfigError("give at least one benchmark: --analogies FILE and/or --pairs FILE")
@@ -761,7 +761,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Convert vectors between file formats."""
-    from wordvec.formats import load_vectors, save_vectors
+    from wordvec.vectors.formats import load_vectors, save_vectors
 
     out = check_output_path(args.output)
     wv = load_vectors(args.input, format=args.input_format, limit=args.limit,
@@ -797,7 +797,7 @@ def _fmt_value(value: object) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a vector, model or checkpoint file."""
-    from wordvec.formats import describe_native, detect_format, normalize_format
+    from wordvec.vectors.formats import describe_native, detect_format, normalize_format
 
     fmt = normalize_format(args.input_format) if args.input_format else detect_format(args.file)
     if fmt == "native":  # the headers only: the arrays are neither read nor inflated
@@ -854,7 +854,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a loss curve or a 2-D map of words."""
-    from wordvec.formats import load_vectors
+    from wordvec.vectors.formats import load_vectors
 
     out = check_output_path(_plot_output(args))
     if args.what == "loss":
@@ -1208,7 +1208,3 @@ def _silence_stdout() -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """The word2vec trainer: skip-gram and CBOW, negative sampling and hierarchical softmax.
 
-This module holds the policy; the arithmetic lives in :mod:`wordvec.kernels`.
+This module holds the policy; the arithmetic lives in :mod:`wordvec.train.kernels`.
 
 * :class:`Word2VecConfig` -- every hyperparameter, with the word2vec C tool's
   defaults and names.
@@ -9,7 +9,7 @@ This module holds the policy; the arithmetic lives in :mod:`wordvec.kernels`.
   (``wv``, ``syn0``, ``syn1neg``, ``syn1``, ``losses``...).
 
 How training runs. The corpus is encoded once as int32 ids
-(:mod:`wordvec.encoded`) and cut into chunks of about ``chunk_words`` tokens
+(:mod:`wordvec.text.encoded`) and cut into chunks of about ``chunk_words`` tokens
 on sentence boundaries. ``workers`` Python threads take chunks from a shared
 counter, read them with ``pread`` (so resident memory does not grow with the
 corpus) and hand them to the compiled kernel, which releases the GIL. Threads
@@ -40,7 +40,7 @@ Stopping and resuming. :meth:`Word2Vec.request_stop` (thread- and
 signal-safe) makes a running ``train`` finish the chunks in hand and return
 with ``interrupted`` set. ``train(checkpoint=..., checkpoint_every=...,
 checkpoint_seconds=...)`` writes the whole training state (see
-:mod:`wordvec.checkpoint`) every few epochs or minutes and when stopped;
+:mod:`wordvec.train.checkpoint`) every few epochs or minutes and when stopped;
 :meth:`Word2Vec.resume` reads it back and ``train()`` continues the same run
 -- same learning-rate schedule, same random streams -- so that with
 ``workers=1`` the final vectors are bit-identical to those of an
@@ -69,9 +69,10 @@ from typing import Any
 
 import numpy as np
 
-from wordvec.checkpoint import Checkpointer, restore, save_checkpoint
-from wordvec.config import Word2VecConfig, default_workers
-from wordvec.engine import (
+from wordvec.errors import ConfigError, TrainingError
+from wordvec.train.checkpoint import Checkpointer, restore, save_checkpoint
+from wordvec.train.config import Word2VecConfig, default_workers
+from wordvec.train.engine import (
     ChunkPlan,
     Engine,
     EpochState,
@@ -81,7 +82,6 @@ from wordvec.engine import (
     initial_vectors,
     objectives_for,
 )
-from wordvec.errors import ConfigError, TrainingError
 
 logger = logging.getLogger("wordvec")
 
@@ -134,8 +134,8 @@ class Word2Vec:
 
     Attributes:
         config: the :class:`Word2VecConfig`.
-        vocab: the :class:`~wordvec.vocab.Vocab` (words sorted by count).
-        corpus: the :class:`~wordvec.encoded.EncodedCorpus` trained on.
+        vocab: the :class:`~wordvec.text.vocab.Vocab` (words sorted by count).
+        corpus: the :class:`~wordvec.text.encoded.EncodedCorpus` trained on.
         syn0: input vectors, float32 ``(V, vector_size)`` -- the word vectors.
         syn1neg: output vectors for negative sampling (``None`` if ``negative=0``).
         syn1: inner-node vectors for hierarchical softmax (``None`` if ``hs=0``).
@@ -150,7 +150,7 @@ class Word2Vec:
             keeps the output path and options it needs to resume).
         interrupted: True when the last :meth:`train` call was stopped by
             :meth:`request_stop` before its last epoch; ``train()`` continues it.
-        run_state: the :class:`~wordvec.engine.RunState` of a stopped run
+        run_state: the :class:`~wordvec.train.engine.RunState` of a stopped run
             (``None`` when no run is pending); checkpoints store it.
         source_info: how the corpus was read (its path, the vocabulary's
             origin, a custom tokenizer), so a checkpoint can read it again.
@@ -248,9 +248,9 @@ class Word2Vec:
     ) -> Word2Vec:
         """Read ``source`` once: vocabulary, encoded corpus, initial weights.
 
-        ``source`` is anything :func:`wordvec.encoded.encode_corpus` accepts (a
+        ``source`` is anything :func:`wordvec.text.encoded.encode_corpus` accepts (a
         file, a folder, compressed files, a list of token lists) or an
-        :class:`~wordvec.encoded.EncodedCorpus` (used as is).
+        :class:`~wordvec.text.encoded.EncodedCorpus` (used as is).
 
         ``update=True`` (gensim's ``build_vocab(update=True)``) keeps what a
         trained model learned and makes ``source`` the text the next
@@ -265,7 +265,7 @@ class Word2Vec:
         Huffman tree -- and so the meaning of every inner-node vector --
         would change.
         """
-        from wordvec.encoded import EncodedCorpus, encode_corpus
+        from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
         if update:
             return self._update_vocab(source, tokenizer, workdir)
@@ -307,8 +307,8 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None,
         workdir: str | os.PathLike | None,
     ) -> Word2Vec:
-        from wordvec.encoded import EncodedCorpus, encode_corpus
-        from wordvec.vocab import Vocab
+        from wordvec.text.encoded import EncodedCorpus, encode_corpus
+        from wordvec.text.vocab import Vocab
 
         c = self.config
         if self.vocab is None or self.syn0 is None:
@@ -518,7 +518,7 @@ class Word2Vec:
 
     def engine(self, epochs: int = 1, first_epoch: int | None = None,
                plan: ChunkPlan | None = None) -> Engine:
-        """An :class:`~wordvec.engine.Engine` that trains this model's weights in place.
+        """An :class:`~wordvec.train.engine.Engine` that trains this model's weights in place.
 
         ``epochs`` and ``plan`` (default: the whole corpus) fix the learning-rate
         schedule; ``first_epoch`` (default: epochs done) enters the random seeds.
@@ -627,7 +627,7 @@ class Word2Vec:
         if self.syn0 is None:
             raise ConfigError("the model has no vectors yet: call fit(source) first")
         if self._wv is None:
-            from wordvec.vectors import WordVectors
+            from wordvec.vectors.keyed import WordVectors
 
             wv = WordVectors(self.vocab.words, self.syn0, self.vocab.counts)
             wv.meta.update(self.training_facts())
@@ -690,7 +690,7 @@ def _describe_source(
     source: Any, corpus: Any, tokenizer: Any, origin: str
 ) -> dict[str, Any]:
     """What a checkpoint needs to read the same corpus again."""
-    from wordvec.corpus import Tokenizer, is_path
+    from wordvec.text.corpus import Tokenizer, is_path
 
     info: dict[str, Any] = {"vocab_origin": origin}
     if is_path(source):

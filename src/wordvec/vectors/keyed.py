@@ -728,8 +728,8 @@ class WordVectors:
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | Path, format: str | None = None, **kwargs: Any) -> Path:
-        """Write to ``path``; see :func:`wordvec.formats.save_vectors`."""
-        from wordvec.formats import save_vectors
+        """Write to ``path``; see :func:`wordvec.vectors.formats.save_vectors`."""
+        from wordvec.vectors.formats import save_vectors
 
         return save_vectors(self, path, format=format, **kwargs)
 
@@ -742,8 +742,8 @@ class WordVectors:
         mmap: bool = False,
         **kwargs: Any,
     ) -> WordVectors:
-        """Read from ``path``; see :func:`wordvec.formats.load_vectors`."""
-        from wordvec.formats import load_vectors
+        """Read from ``path``; see :func:`wordvec.vectors.formats.load_vectors`."""
+        from wordvec.vectors.formats import load_vectors
 
         return load_vectors(path, format=format, limit=limit, mmap=mmap, **kwargs)
 

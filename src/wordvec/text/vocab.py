@@ -194,9 +194,9 @@ def build_alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def build_huffman(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Build the Huffman tree of the C tool from counts sorted in descending order.
 
-    Compiled (:func:`wordvec.huffman.huffman_codes`): a million words take a
+    Compiled (:func:`wordvec.text.huffman.huffman_codes`): a million words take a
     fraction of a second; see there for the layout of the result.
     """
-    from wordvec.huffman import huffman_codes  # Numba loads only when hs=1 needs it
+    from wordvec.text.huffman import huffman_codes  # Numba loads only when hs=1 needs it
 
     return huffman_codes(counts)

@@ -1,6 +1,6 @@
 """Training checkpoints: the whole state of a word2vec run in one file, and resuming it.
 
-A checkpoint is a native wordvec file (see :func:`wordvec.formats.save_state`:
+A checkpoint is a native wordvec file (see :func:`wordvec.vectors.formats.save_state`:
 a zip of ``.npy`` arrays plus a JSON header, never a pickle) of kind
 ``"word2vec-checkpoint"``, written atomically, so a crash while saving leaves
 the previous checkpoint intact. It holds
@@ -48,13 +48,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wordvec.config import Word2VecConfig
-from wordvec.engine import ChunkPlan, EpochState, RunState, objective_classes
 from wordvec.errors import ConfigError, CorpusError, FormatError, WordvecError
+from wordvec.train.config import Word2VecConfig
+from wordvec.train.engine import ChunkPlan, EpochState, RunState, objective_classes
 from wordvec.wording import counted
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wordvec.encoded import EncodedCorpus
+    from wordvec.text.encoded import EncodedCorpus
 
 logger = logging.getLogger("wordvec")
 
@@ -106,13 +106,13 @@ def corpus_fingerprint(corpus: EncodedCorpus) -> dict[str, int]:
 def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
     """Write ``model``'s whole training state to ``path`` atomically (see module doc).
 
-    ``model`` is a :class:`~wordvec.word2vec.Word2Vec` (or anything with its
+    ``model`` is a :class:`~wordvec.train.word2vec.Word2Vec` (or anything with its
     public attributes: ``config``, ``vocab``, ``corpus``, ``syn0``, the
     objectives' output matrices, ``losses``, ``chunk_losses``, ``epochs_done``,
     ``meta``, ``checkpoint_meta``, ``source_info``, ``run_state`` and
     ``training_facts()``).
     """
-    from wordvec.formats import encode_words, save_state
+    from wordvec.vectors.formats import encode_words, save_state
 
     if model.syn0 is None or model.vocab is None or model.corpus is None:
         raise ConfigError("nothing to checkpoint yet: call build_vocab(source) first")
@@ -170,7 +170,7 @@ class Checkpointer:
     run is stopped) and writes with :func:`save_checkpoint`. The loop calls:
 
     * :meth:`start` when training starts (the timer starts);
-    * :meth:`epoch_started` with each epoch's :class:`~wordvec.engine.EpochState`;
+    * :meth:`epoch_started` with each epoch's :class:`~wordvec.train.engine.EpochState`;
     * :meth:`due` from the engine's ``pause`` hook: True when a timed
       checkpoint should be written now (at least one chunk trained since the
       last one, so training always advances);
@@ -273,7 +273,7 @@ class Checkpoint:
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read and check a checkpoint file; :class:`FormatError` if it is not a sound one."""
-    from wordvec.formats import decode_words, load_state
+    from wordvec.vectors.formats import decode_words, load_state
 
     path = Path(path)
     arrays, meta = load_state(path)
@@ -359,7 +359,7 @@ class Restored:
         corpus: the corpus read again, checked against the checkpoint's fingerprint.
         syn0: the input vectors; ``outputs``: the objectives' output matrices by name.
         epochs_done, losses, chunk_losses, meta, checkpoint_meta, source_info:
-            as on :class:`~wordvec.word2vec.Word2Vec`.
+            as on :class:`~wordvec.train.word2vec.Word2Vec`.
         run_state: the interrupted run (with its paused epoch), or ``None``.
     """
 
@@ -385,9 +385,9 @@ def restore(
     workers: int | None = None,
 ) -> Restored:
     """Read a checkpoint and its corpus again (see ``Word2Vec.resume``)."""
-    from wordvec.corpus import is_path
-    from wordvec.encoded import EncodedCorpus, encode_corpus
-    from wordvec.vocab import Vocab
+    from wordvec.text.corpus import is_path
+    from wordvec.text.encoded import EncodedCorpus, encode_corpus
+    from wordvec.text.vocab import Vocab
 
     ck = load_checkpoint(path)
     state = ck.state
@@ -482,7 +482,7 @@ def restore(
 
 
 def _name(src: Any) -> str:
-    from wordvec.corpus import is_path
+    from wordvec.text.corpus import is_path
 
     return str(src) if is_path(src) else f"({type(src).__name__})"
 

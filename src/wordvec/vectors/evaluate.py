@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.vectors import WordVectors, top_indices_rows, unit_vector
+from wordvec.vectors.keyed import WordVectors, top_indices_rows, unit_vector
 
 logger = logging.getLogger("wordvec")
 
