@@ -302,6 +302,7 @@ _SVD_OPTIONS = {
 _ENGINE_OPTIONS = {
     "checkpoint": "--checkpoint", "checkpoint_every": "--checkpoint-every",
     "eval_analogies": "--eval-analogies", "workers": "--workers",
+    "device": "--device",
 }
 _DEFAULTS = {"method": "word2vec", "model": "sg", "loss": "ns", "size": 100, "min_count": 5,
              "seed": 1}
@@ -326,7 +327,8 @@ def _refuse(flags: list[str], why: str) -> None:
 def _check_train_options(args: argparse.Namespace) -> None:
     """Refuse contradictory or meaningless option combinations before any work."""
     if args.resume:
-        _refuse(_given(args, _TRAINING_OPTIONS) + _given(args, _SVD_OPTIONS),
+        _refuse(_given(args, _TRAINING_OPTIONS) + _given(args, _SVD_OPTIONS)
+                + _given(args, {"device": "--device"}),
                 "with --resume: training continues with the checkpoint's settings")
         return
     method = args.method or "word2vec"
@@ -677,6 +679,8 @@ def _w2v_params(args: argparse.Namespace) -> dict:
         params["max_vocab_size"] = args.max_vocab_size
     if args.per_pair:
         params["shared_negatives"] = False
+    if args.device is not None:
+        params["device"] = args.device
     return params
 
 
@@ -1004,6 +1008,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-normalize", action="store_true",
                    help="do not NFC-normalise the text before tokenising (by default a "
                    "letter typed with a combining accent is the same as the precomposed one)")
+    # --- GPU engine (wordvec.train.cuda) -------------------------------------------
+    t.add_argument("--device", choices=["cpu", "cuda"],
+                   help="train on the CPU (default) or on one NVIDIA GPU with CUDA "
+                   "(skip-gram or CBOW with negative sampling; noise words shared across "
+                   "the window). Without a GPU, cuda is refused")
+    # -------------------------------------------------------------------------------
     k = t.add_argument_group("watching, checkpoints and resuming (word2vec engine)")
     k.add_argument("--eval-analogies", metavar="FILE",
                    help="after every epoch, score analogy questions (questions-words format; "

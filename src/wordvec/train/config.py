@@ -15,10 +15,12 @@ import numpy as np
 
 from wordvec.errors import ConfigError
 
-__all__ = ["MODELS", "Word2VecConfig", "default_workers"]
+__all__ = ["DEVICES", "MODELS", "Word2VecConfig", "default_workers"]
 
 #: The two word2vec architectures.
 MODELS = ("sg", "cbow")
+#: Where training runs: the compiled CPU engine or one NVIDIA GPU.
+DEVICES = ("cpu", "cuda")
 
 
 def default_workers() -> int:
@@ -62,6 +64,9 @@ class Word2VecConfig:
         ns_exponent: exponent of the unigram noise distribution.
         max_sentence_length: longer sentences are cut (10,000 like gensim).
         chunk_words: tokens per unit of work handed to a thread.
+        device: ``"cpu"`` (the compiled CPU engine) or ``"cuda"`` (one NVIDIA
+            GPU, :mod:`wordvec.train.cuda`; negative sampling with noise words
+            shared across the window only).
     """
 
     vector_size: int = 100
@@ -83,6 +88,7 @@ class Word2VecConfig:
     ns_exponent: float = 0.75
     max_sentence_length: int = 10000
     chunk_words: int = 50_000
+    device: str = "cpu"
 
     # -- resolved values ---------------------------------------------------------
 
@@ -171,4 +177,13 @@ class Word2VecConfig:
                 f"min_alpha ({self.end_alpha}) is larger than alpha ({self.start_alpha}); "
                 "the learning rate only decreases"
             )
+        if self.device not in DEVICES:
+            raise ConfigError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
+        if self.device == "cuda":
+            if self.hs:
+                raise ConfigError("the GPU engine (device='cuda') trains negative sampling "
+                                  "only; use hs=0 with negative>0, or device='cpu'")
+            if self.model == "sg" and not self.shared_negatives:
+                raise ConfigError("the GPU engine (device='cuda') shares noise words across "
+                                  "the window; use shared_negatives=True, or device='cpu'")
         return self

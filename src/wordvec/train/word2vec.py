@@ -209,6 +209,10 @@ class Word2Vec:
             )
         base = config if config is not None else Word2VecConfig()
         self.config: Word2VecConfig = dataclasses.replace(base, **kwargs).validate()
+        if self.config.device == "cuda":
+            from wordvec.train.cuda import require_cuda
+
+            require_cuda()  # before any corpus is read: one clear error
         self.vocab = None
         self.corpus = None
         self.syn0: np.ndarray | None = None
@@ -527,7 +531,12 @@ class Word2Vec:
             raise ConfigError("call build_vocab(source) (or fit(source)) first")
         outputs = {name: getattr(self, name) for name in ("syn1neg", "syn1")
                    if getattr(self, name) is not None}
-        return Engine(
+        engine_class = Engine
+        if self.config.device == "cuda":
+            from wordvec.train.cuda import CudaEngine
+
+            engine_class = CudaEngine
+        return engine_class(
             self.config, self.corpus, self.syn0, objectives_for(self.config, self.vocab, outputs),
             plan=plan, epochs=epochs,
             first_epoch=self.epochs_done if first_epoch is None else first_epoch,
