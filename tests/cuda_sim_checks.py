@@ -79,6 +79,42 @@ def falling_loss(model: str) -> None:
     print(f"{model}: GPU losses {[round(x, 4) for x in g]}, CPU {[round(x, 4) for x in c]}")
 
 
+def resume_identical(workdir: str) -> None:
+    """Stopped inside an epoch, checkpointed and resumed: the same vectors and losses.
+
+    The simulator runs the blocks one after the other, so a GPU run is
+    deterministic there and the comparison can be exact.
+    """
+    from pathlib import Path
+
+    from wordvec import Word2Vec
+    from wordvec.synthetic import write_corpus
+
+    corpus = write_corpus(Path(workdir) / "c.txt", n_words=400, seed=2)
+    kw = dict(model="cbow", vector_size=8, window=2, negative=3, min_count=1, epochs=2,
+              seed=3, chunk_words=60, device="cuda")
+    whole = Word2Vec(**kw).fit(str(corpus))
+    part = Word2Vec(**kw)
+    part.build_vocab(str(corpus))
+    calls = []
+
+    def progress(p) -> None:  # noqa: ANN001
+        calls.append(p.words_done)
+        if len(calls) == 2:
+            part.request_stop()
+
+    ckpt = Path(workdir) / "run.ckpt"
+    part.train(progress=progress, progress_every=0, checkpoint=ckpt)
+    pos = part.position
+    assert part.interrupted and pos["epoch"] == 1 and 0 < pos["chunk"] < pos["chunks"], pos
+    assert calls == sorted(calls) and len(set(calls)) == len(calls), calls
+    resumed = Word2Vec.resume(ckpt).train()
+    assert resumed.losses == whole.losses, (resumed.losses, whole.losses)
+    assert np.array_equal(resumed.syn0, whole.syn0)
+    assert np.array_equal(resumed.syn1neg, whole.syn1neg)
+    print(f"stopped at chunk {pos['chunk']} of {pos['chunks']}; resumed losses {resumed.losses}")
+
+
 if __name__ == "__main__":
     if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
         sys.exit("run with NUMBA_ENABLE_CUDASIM=1")
