@@ -66,7 +66,7 @@ def falling_loss(model: str) -> None:
     from wordvec import Word2Vec
     from wordvec.synthetic import generate_sentences
 
-    sents = generate_sentences(1200, seed=1)
+    sents = generate_sentences(800, seed=1)
     kw = dict(model=model, vector_size=8, window=2, negative=3, min_count=1, epochs=3, alpha=0.1,
               sample=0, seed=1, chunk_words=400, workers=1)
     gpu = Word2Vec(device="cuda", **kw).fit(sents)
