@@ -69,7 +69,10 @@ def falling_loss(model: str) -> None:
     sents = generate_sentences(800, seed=1)
     kw = dict(model=model, vector_size=8, window=2, negative=3, min_count=1, epochs=3, alpha=0.1,
               sample=0, seed=1, chunk_words=400, workers=1)
+    start = Word2Vec(device="cuda", **kw)
+    start.build_vocab(sents)
     gpu = Word2Vec(device="cuda", **kw).fit(sents)
+    assert np.abs(gpu.syn0 - start.syn0).max() > 0.05, "the trained vectors came back"
     cpu = Word2Vec(**kw).fit(sents)
     g, c = gpu.losses, cpu.losses
     assert len(g) == 3 and all(np.isfinite(g)), g

@@ -917,3 +917,22 @@ def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
     rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt",
                      "--max-vocab-size", "100")
     refused(rc, err, "--max-vocab-size", "--resume")
+
+
+# --device: the GPU engine (wordvec.train.cuda); none of these needs a GPU
+@pytest.mark.parametrize("args, needle", [
+    (["--device", "gpu"], "--device"),
+    (["--device", "cuda", "--loss", "hs"], "negative sampling only"),
+    (["--device", "cuda", "--hs", "1"], "negative sampling only"),
+    (["--device", "cuda", "--per-pair"], "shares noise words"),
+    (["--device", "cuda", "--method", "svd"], "--device does not apply to --method svd"),
+    (["--device", "cuda", "--loss", "softmax"], "--device does not apply"),
+])
+def test_device_out_of_range_or_out_of_place(tmp_path, capsys, corpus, args, needle):
+    refused(*run(capsys, "train", corpus, "-o", tmp_path / "v.wv", *args)[::2], needle)
+    nothing_written(tmp_path)
+
+
+def test_device_with_resume_is_refused(tmp_path, capsys):
+    rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt", "--device", "cpu")
+    refused(rc, err, "--device", "--resume")
