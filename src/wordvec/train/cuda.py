@@ -330,18 +330,18 @@ def _make_kernel(D: int, K: int, window: int, sg: bool, cbow_mean: bool):  # noq
                              np.uint64(32))
     F0, F1 = np.float32(0.0), np.float32(1.0)
 
-    @cuda.jit(device=True, inline=True)
+    @cuda.jit(device=True)
     def xorshift(x):  # noqa: ANN001, ANN202
         x ^= x << S13
         x ^= x >> S17
         x ^= x << S5
         return x
 
-    @cuda.jit(device=True, inline=True)
+    @cuda.jit(device=True)
     def uniform(x):  # noqa: ANN001, ANN202
         return float32(x >> S8) * INV24
 
-    @cuda.jit(device=True, inline=True)
+    @cuda.jit(device=True)
     def below(x, n):  # noqa: ANN001, ANN202
         return int32((uint64(x) * uint64(n)) >> S32)
 
