@@ -112,7 +112,7 @@ def resume_identical(workdir: str) -> None:
     assert part.interrupted and pos["epoch"] == 1 and 0 < pos["chunk"] < pos["chunks"], pos
     assert calls == sorted(calls) and len(set(calls)) == len(calls), calls
     resumed = Word2Vec.resume(ckpt).train()
-    assert resumed.losses == whole.losses, (resumed.losses, whole.losses)
+    assert resumed.losses == whole.losses, (pos, resumed.losses, whole.losses)
     assert np.array_equal(resumed.syn0, whole.syn0)
     assert np.array_equal(resumed.syn1neg, whole.syn1neg)
     print(f"stopped at chunk {pos['chunk']} of {pos['chunks']}; resumed losses {resumed.losses}")

@@ -52,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ BATCH_WORDS = 4_000_000
 #: Longest run of tokens one thread block trains; longer sentences are cut.
 SEGMENT_WORDS = 1024
 #: Threads per block under the CUDA simulator (each is a Python thread there).
-SIM_THREADS = 8
+SIM_THREADS = 4
 #: Shared memory a block may use without opting in (bytes).
 SHARED_LIMIT = 48 * 1024
 
@@ -138,12 +139,49 @@ def _simulator_pace() -> Iterator[None]:
     if not simulator_enabled():
         yield
         return
+    _lock_simulated_shared_arrays()
     before = sys.getswitchinterval()
     sys.setswitchinterval(1e-5)
     try:
         yield
     finally:
         sys.setswitchinterval(before)
+
+
+def _lock_simulated_shared_arrays() -> None:
+    """Make the simulator's ``cuda.shared.array`` safe when threads switch often.
+
+    The simulator (Numba 0.59-0.68) finds a block's shared array by the calling
+    line with an unguarded get-then-insert: two threads that interleave there
+    get two different arrays, and one of them never sees what the others write
+    (seen as garbage indices and runs that differ under load). Same lookup,
+    under a lock.
+    """
+    from numba.core import types
+    from numba.cuda.simulator import kernelapi
+    from numba.np import numpy_support
+
+    cls = kernelapi.FakeCUDAShared
+    if getattr(cls, "_wordvec_locked", False):
+        return
+    plain = cls.array
+    lock = threading.Lock()
+
+    def array(self, shape, dtype):  # noqa: ANN001, ANN202 - the simulator's signature
+        if shape == 0:  # dynamic shared memory: one buffer, no race
+            return plain(self, shape, dtype)
+        frame = sys._getframe(1)
+        caller = (frame.f_code.co_filename, frame.f_lineno)
+        with lock:
+            found = self._allocations.get(caller)
+            if found is None:
+                if isinstance(dtype, types.Type):
+                    dtype = numpy_support.as_dtype(dtype)
+                found = self._allocations[caller] = np.empty(shape, dtype)
+        return found
+
+    cls.array = array
+    cls._wordvec_locked = True
 
 
 def shared_bytes(vector_size: int, window: int, negative: int) -> int:
