@@ -526,6 +526,7 @@ class Word2Vec:
 
         ``epochs`` and ``plan`` (default: the whole corpus) fix the learning-rate
         schedule; ``first_epoch`` (default: epochs done) enters the random seeds.
+        With ``device="cuda"`` it is a :class:`~wordvec.train.cuda.CudaEngine`.
         """
         if self.corpus is None or self.syn0 is None:
             raise ConfigError("call build_vocab(source) (or fit(source)) first")
