@@ -712,6 +712,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Explore vectors in the browser: a read-only web app on localhost."""
+    from wordvec.serve import serve
+
+    serve(args.vectors, host=args.host, port=args.port, eval_analogies=args.eval_analogies or (),
+          pairs=args.pairs or (), index=args.index,
+          log_level="debug" if args.verbose else "warning")
+    return 0
+
+
+def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    v = sub.add_parser("serve", parents=[common], help="explore vectors in the browser",
+                       description="Serve a read-only web explorer (neighbours, analogies, "
+                       "maps, two models side by side) and its JSON API on localhost.")
+    v.add_argument("vectors", nargs="+", help="vector files (any supported format; up to 4)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: a free one)")
+    v.add_argument("--eval-analogies", action="append", metavar="FILE",
+                   help="show scores on this analogy file (repeatable)")
+    v.add_argument("--pairs", action="append", metavar="FILE",
+                   help="show scores on this word-pair file (repeatable)")
+    v.add_argument("--index", choices=["auto", "exact", "hnsw", "ivf"], default="auto",
+                   help="neighbour search: exact, approximate (hnsw, ivf: need faiss-cpu), or "
+                   "auto (default: exact below 200,000 words, hnsw above)")
+    v.set_defaults(func=cmd_serve)
+
+
 # --- argument parsing -------------------------------------------------------------------
 
 
@@ -879,6 +907,7 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("--title")
     pw.set_defaults(func=cmd_plot)
 
+    _add_serve_parser(sub, common)
     d = sub.add_parser("demo", parents=[common],
                        help="train on the built-in synthetic corpus and show the results")
     d.add_argument("--out", default="demo-output", help="folder for the demo's files")
