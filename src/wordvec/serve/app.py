@@ -460,11 +460,11 @@ def create_app(models: list[Model], evaluation: list[dict[str, Any]] | None = No
     def evaluation() -> dict[str, Any]:
         return {"models": ex.evaluation, "restrict_vocab": EVAL_RESTRICT_VOCAB}
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
     def docs_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "docs.html")
 
