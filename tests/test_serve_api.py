@@ -49,7 +49,8 @@ def client(files):
 @pytest.fixture(scope="module")
 def single(files):
     models = load_models([files[0]])
-    with TestClient(create_app(models), raise_server_exceptions=False) as c:
+    with TestClient(create_app(models, evaluate_models(models)),
+                    raise_server_exceptions=False) as c:
         yield c
 
 

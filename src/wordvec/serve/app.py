@@ -158,7 +158,9 @@ def evaluate_models(models: list[Model], analogies: list[str | os.PathLike] = ()
     """Score every model on the evaluation files exactly as ``wordvec evaluate`` does."""
     from wordvec.evaluate import evaluate_analogies, evaluate_pairs, format_results
 
-    out = []
+    out: list[dict[str, Any]] = []
+    if not analogies and not pairs:
+        return out
     for number, m in enumerate(models):
         results: list = [evaluate_analogies(m.wv, p, restrict_vocab=EVAL_RESTRICT_VOCAB)
                          for p in analogies]

@@ -66,17 +66,18 @@ function wordLink(word, cls) {
 }
 
 // ------------------------------------------------------------------ completion
-let compTimer = null, compItems = [], compActive = -1;
+let compTimer = null, compItems = [], compActive = -1, compSeq = 0;
 function setupCompletion() {
   const q = $("q"), list = $("completions");
   q.addEventListener("input", () => {
     clearTimeout(compTimer);
+    const seq = ++compSeq;
     compTimer = setTimeout(async () => {
       const prefix = q.value.trim();
       if (!prefix) { hideCompletions(); return; }
       try {
         const r = await api("complete", { prefix, limit: 8 });
-        if (q.value.trim() !== prefix) return;
+        if (seq !== compSeq || q.value.trim() !== prefix) return;  // typed on, or submitted
         compItems = r.words; compActive = -1;
         list.textContent = "";
         r.words.forEach((w, i) => list.append(el("li", { role: "option", id: "comp-" + i, text: w,
@@ -102,7 +103,11 @@ function setupCompletion() {
     if (w) go({ word: w, map: $("map-method").value || "pca" });
   });
 }
-function hideCompletions() { $("completions").hidden = true; compItems = []; compActive = -1; }
+function hideCompletions() {
+  clearTimeout(compTimer);
+  compSeq++;
+  $("completions").hidden = true; compItems = []; compActive = -1;
+}
 
 // ------------------------------------------------------------------ neighbours
 function neighbourList(items, shared, title, note) {
@@ -140,11 +145,13 @@ async function showWord(st) {
   const shared = new Set(data.shared);
   cols.textContent = "";
   cols.classList.toggle("side-by-side", data.models.length > 1);
+  $("main").classList.toggle("compare", data.models.length > 1);
   for (const m of data.models) cols.append(neighbourList(m.neighbors, shared, m.name, m.error));
   const legend = $("legend");
   legend.hidden = data.models.length < 2;
   legend.textContent = "◆ in every model's top " + topn + " (" + data.shared.length + " shared)";
-  await drawMap({ word: data.word, neighbors: 20 }, st.map, "Map of “" + data.word + "” and its 20 nearest neighbours");
+  const which = data.models.length > 1 ? " in " + data.models[0].name : "";
+  await drawMap({ word: data.word, neighbors: 20 }, st.map, "“" + data.word + "” and its 20 nearest neighbours" + which);
 }
 
 // ------------------------------------------------------------------ analogy
@@ -157,6 +164,7 @@ async function showAnalogy(st) {
   const cols = $("columns");
   cols.textContent = "";
   cols.classList.toggle("side-by-side", INFO.models.length > 1);
+  $("main").classList.toggle("compare", INFO.models.length > 1);
   let first = null;
   for (const m of INFO.models) {
     try {
@@ -192,7 +200,7 @@ async function drawMap(query, method, title) {
   if ([...sel.options].some((o) => o.value === method)) sel.value = method;
   const r = await api("map", { ...query, method });
   $("map-section").hidden = false;
-  $("map-title").textContent = title + " (" + r.method.toUpperCase() + ")";
+  $("map-title").textContent = title + " · " + r.method.toUpperCase();
   const W = 720, H = 520, PAD = 30;
   const box = $("map");
   box.textContent = "";
