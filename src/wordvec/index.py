@@ -179,7 +179,7 @@ class IVFIndex(_FaissIndex):
 
     kind = "ivf"
 
-    def __init__(self, wv: WordVectors, nlist: int | None = None, nprobe: int = 16,
+    def __init__(self, wv: WordVectors, nlist: int | None = None, nprobe: int = 32,
                  threads: int | None = None, seed: int = 0) -> None:
         n = len(wv)
         if nlist is None:
