@@ -71,6 +71,26 @@ def open_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _one_thread_per_query() -> None:
+    """Many requests run at once, each on one thread: BLAS and faiss must not add theirs.
+
+    On a 2-core machine under load, a 2-thread OpenBLAS made one exact query
+    at 20,000 words 6x slower (9.8 ms against 1.7 ms with one thread).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
+    except ImportError:
+        logger.info("threadpoolctl is not installed: BLAS keeps its own threads")
+    try:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+    except ImportError:
+        pass
+
+
 def serve(
     paths: Sequence[str | os.PathLike],
     host: str = "127.0.0.1",
@@ -103,6 +123,7 @@ def serve(
         if _is_loopback(host) and ":" not in host:
             allowed = ["127.0.0.1", "localhost", "[::1]", "::1"]
         app = create_app(models, evaluation, allowed_hosts=allowed)
+        _one_thread_per_query()
         real_port = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{real_port}/"
