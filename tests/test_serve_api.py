@@ -314,6 +314,9 @@ def test_approximate_indexes_find_nearly_all_true_neighbours(kind, params):
         exact = {w for w, _ in wv.most_similar(q, topn=10)}
         got = wv.most_similar(q, topn=10, index=index)
         assert q not in {w for w, _ in got} and len(got) == 10
+        scores = [s for _, s in got]
+        assert scores == sorted(scores, reverse=True)
+        assert scores[0] == pytest.approx(wv.similarity(q, got[0][0]), abs=1e-5)
         hits += len(exact & {w for w, _ in got})
     assert hits / 1000 >= 0.95
 
@@ -338,7 +341,7 @@ def test_index_refusals():
 
 def test_auto_picks_by_size():
     assert choose_kind(AUTO_APPROX_WORDS - 1) == "exact"
-    assert choose_kind(AUTO_APPROX_WORDS) == ("hnsw" if faiss_available() else "exact")
+    assert choose_kind(AUTO_APPROX_WORDS) == ("ivf" if faiss_available() else "exact")
     assert make_vectors(n_words=500).build_index().kind == "exact"
 
 

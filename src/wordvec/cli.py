@@ -736,7 +736,7 @@ def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="show scores on this word-pair file (repeatable)")
     v.add_argument("--index", choices=["auto", "exact", "hnsw", "ivf"], default="auto",
                    help="neighbour search: exact, approximate (hnsw, ivf: need faiss-cpu), or "
-                   "auto (default: exact below 200,000 words, hnsw above)")
+                   "auto (default: exact below 200,000 words, ivf above)")
     v.set_defaults(func=cmd_serve)
 
 

@@ -5,9 +5,9 @@ whole matrix; at a million words of 100 dimensions that is 400 MB of memory
 traffic, tens of milliseconds. An approximate index answers in well under a
 millisecond, at the price of sometimes missing a true neighbour::
 
-    index = wv.build_index()              # "auto": exact below AUTO_APPROX_WORDS
-    index = wv.build_index("hnsw")        # faiss HNSW graph (pip install faiss-cpu)
+    index = wv.build_index()              # "auto": exact below AUTO_APPROX_WORDS, else IVF
     index = wv.build_index("ivf")         # faiss inverted lists (k-means cells)
+    index = wv.build_index("hnsw")        # faiss HNSW graph (pip install faiss-cpu)
     wv.most_similar("king", index=index)
 
 Every index answers ``search(queries, k) -> (rows, scores)`` for unit-length
@@ -20,6 +20,12 @@ words, as trained vectors have) HNSW and IVF find nearly all true
 neighbours; on independent Gaussian noise in 100 dimensions, where every
 point is almost equally far from every other, no approximate method does
 well at a millisecond. ``bench/query_latency.py --index`` measures both.
+
+Why IVF is the automatic choice: at 1,000,000 x 100 clustered vectors on 2
+shared cores (load average 3-5), IVF with the defaults (2,000 cells, 32
+probed) built in 30 s and found 99.8% of the true top 10 with a 0.74 ms
+median query; HNSW (m=16, ef_construction=40, ef_search=64) took 275 s to
+build and found 84.5% at 0.32 ms. A server builds its index at every start.
 """
 
 from __future__ import annotations
@@ -173,8 +179,9 @@ class HNSWIndex(_FaissIndex):
 class IVFIndex(_FaissIndex):
     """faiss ``IndexIVFFlat``: k-means cells; a query scans its ``nprobe`` closest cells.
 
-    ``nlist`` defaults to about ``sqrt(V)`` cells, trained on a sample of at
-    most 64 rows per cell, so the build takes seconds even at a million words.
+    ``nlist`` defaults to about ``2 sqrt(V)`` cells (at most 4096), trained on
+    a sample of at most 64 rows per cell, so the build takes seconds even at a
+    million words; a query scans about ``nprobe / nlist`` of the vocabulary.
     """
 
     kind = "ivf"
@@ -183,7 +190,7 @@ class IVFIndex(_FaissIndex):
                  threads: int | None = None, seed: int = 0) -> None:
         n = len(wv)
         if nlist is None:
-            nlist = max(1, min(4096, int(round(math.sqrt(n)))))
+            nlist = max(1, min(4096, int(round(2 * math.sqrt(n)))))
         if not 1 <= int(nlist) <= n:
             raise ConfigError(f"nlist must be between 1 and the vocabulary size {n}, got {nlist}")
         if int(nprobe) < 1:
@@ -214,7 +221,7 @@ class IVFIndex(_FaissIndex):
 def choose_kind(n_words: int) -> str:
     """What ``kind="auto"`` builds for a vocabulary of ``n_words``."""
     if n_words >= AUTO_APPROX_WORDS and faiss_available():
-        return "hnsw"
+        return "ivf"
     return "exact"
 
 
@@ -222,7 +229,7 @@ def build_index(wv: WordVectors, kind: str = "auto", **params: Any) -> Any:
     """An index over ``wv`` for :meth:`WordVectors.most_similar`'s ``index=``.
 
     ``kind``: ``"exact"``, ``"hnsw"``, ``"ivf"``, or ``"auto"`` (exact below
-    :data:`AUTO_APPROX_WORDS` words or without faiss, HNSW above). ``params``
+    :data:`AUTO_APPROX_WORDS` words or without faiss, IVF above). ``params``
     go to the index class (``m``, ``ef_construction``, ``ef_search`` for
     HNSW; ``nlist``, ``nprobe`` for IVF; ``threads`` for both builds).
     """

@@ -499,7 +499,7 @@ class WordVectors:
         """A neighbour index for ``most_similar(..., index=...)``; see :mod:`wordvec.index`.
 
         ``kind``: ``"exact"``, ``"hnsw"`` or ``"ivf"`` (approximate, need
-        ``faiss-cpu``), or ``"auto"``: exact for small vocabularies, HNSW
+        ``faiss-cpu``), or ``"auto"``: exact for small vocabularies, IVF
         from :data:`wordvec.index.AUTO_APPROX_WORDS` words up when faiss is
         installed. Build it again after changing the vectors.
         """
