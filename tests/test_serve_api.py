@@ -21,7 +21,13 @@ from serve_data import make_vectors, write_models  # noqa: E402
 
 from wordvec import cli  # noqa: E402
 from wordvec.errors import ConfigError  # noqa: E402
-from wordvec.index import AUTO_APPROX_WORDS, build_index, choose_kind, faiss_available  # noqa: E402
+from wordvec.index import (  # noqa: E402
+    AUTO_APPROX_WORDS,
+    build_index,
+    choose_kind,
+    estimate_recall,
+    faiss_available,
+)
 from wordvec.serve.app import (  # noqa: E402
     LIMITS,
     Completer,
@@ -319,6 +325,26 @@ def test_approximate_indexes_find_nearly_all_true_neighbours(kind, params):
         assert scores[0] == pytest.approx(wv.similarity(q, got[0][0]), abs=1e-5)
         hits += len(exact & {w for w, _ in got})
     assert hits / 1000 >= 0.95
+    assert estimate_recall(wv, index, queries=100) == pytest.approx(hits / 1000, abs=0.04)
+    assert estimate_recall(wv, wv.build_index("exact")) == 1.0
+
+
+@pytest.mark.skipif(not faiss_available(), reason="faiss-cpu is not installed")
+def test_server_reports_the_index_and_its_recall(tmp_path):
+    rng = np.random.default_rng(2)  # no structure at all: an approximate index does badly
+    wv = WordVectors([f"w{i}" for i in range(3000)],
+                     rng.standard_normal((3000, 40)).astype(np.float32))
+    wv.save(tmp_path / "noise.wv")
+    models = load_models([tmp_path / "noise.wv"], index="ivf", nprobe=2)
+    with TestClient(create_app(models)) as c:
+        info = c.get("/api/info").json()["models"][0]["index"]
+        assert info["kind"] == "ivf" and info["approximate"] and info["nprobe"] == 2
+        assert 0 < info["recall_at_10"] < 0.9
+        got = c.get("/api/neighbors", params={"word": "w5"}).json()["neighbors"]
+    ivf = [n["word"] for n in got]
+    served = models[0].wv
+    assert ivf == [w for w, _ in served.most_similar("w5", topn=10, index=models[0].index)]
+    assert ivf != [w for w, _ in served.most_similar("w5", topn=10)]  # really approximate
 
 
 def test_index_refusals():

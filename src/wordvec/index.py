@@ -218,6 +218,27 @@ class IVFIndex(_FaissIndex):
         self.params["nprobe"] = int(nprobe)
 
 
+def estimate_recall(wv: WordVectors, index: Any, queries: int = 50, k: int = 10,
+                    seed: int = 0) -> float:
+    """Share of the true top ``k`` neighbours that ``index`` finds, on random words.
+
+    One batched exact search over ``queries`` random rows (the query word
+    itself left out): about a second at a million words. 1.0 for an exact index.
+    """
+    n = len(wv)
+    if n < 2 or index.kind == "exact":
+        return 1.0
+    k = min(k, n - 1)
+    rows = np.random.default_rng(seed).choice(n, min(queries, n), replace=False)
+    norms = wv.norms[rows]
+    q = wv.vectors[rows] / np.where(norms > 0, norms, 1.0)[:, None]
+    truth, _ = wv.search(q, topn=k, exclude=rows[:, None])
+    got, _ = index.search(q, k + 1)
+    hits = sum(len(set(t) & (set(g) - {r}))
+               for r, t, g in zip(rows.tolist(), truth.tolist(), got.tolist(), strict=True))
+    return hits / (k * len(rows))
+
+
 def choose_kind(n_words: int) -> str:
     """What ``kind="auto"`` builds for a vocabulary of ``n_words``."""
     if n_words >= AUTO_APPROX_WORDS and faiss_available():

@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from wordvec.errors import ConfigError, WordvecError
+from wordvec.index import estimate_recall
 from wordvec.vectors import UnknownWordError, WordVectors
 
 logger = logging.getLogger("wordvec")
@@ -107,6 +108,7 @@ class Model:
     wv: WordVectors
     index: Any
     path: str = ""
+    recall: float = 1.0  # estimated recall@10 of the index against exact search
     completer: Completer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -117,7 +119,8 @@ class Model:
         meta = {k: v for k, v in self.wv.meta.items()
                 if isinstance(v, (str, int, float, bool)) and k not in ("corpus",)}
         return {"model": number, "name": self.name, "words": len(self.wv),
-                "dimensions": self.wv.vector_size, "index": self.index.describe(),
+                "dimensions": self.wv.vector_size,
+                "index": {**self.index.describe(), "recall_at_10": round(self.recall, 3)},
                 "meta": meta}
 
 
@@ -137,9 +140,14 @@ def load_models(paths: list[str | os.PathLike], index: str = "auto",
         t0 = time.perf_counter()
         wv = load_vectors(path, mmap=True)
         ix = wv.build_index(index, **index_params)
-        logger.info("%s: %d words x %d, %s index, ready in %.1f s", name, len(wv),
-                    wv.vector_size, ix.kind, time.perf_counter() - t0)
-        models.append(Model(name=name, wv=wv, index=ix, path=str(path)))
+        recall = estimate_recall(wv, ix)
+        logger.info("%s: %d words x %d, %s index (recall@10 about %.3f), ready in %.1f s",
+                    name, len(wv), wv.vector_size, ix.kind, recall, time.perf_counter() - t0)
+        if recall < 0.9:
+            logger.warning("%s: the %s index finds only %.0f%% of the true 10 nearest "
+                           "neighbours of random words; use --index exact for exact answers",
+                           name, ix.kind, 100 * recall)
+        models.append(Model(name=name, wv=wv, index=ix, path=str(path), recall=recall))
     return models
 
 

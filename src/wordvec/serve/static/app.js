@@ -305,7 +305,7 @@ function toggle(panelId) {
 async function start() {
   INFO = await api("info");
   $("models-info").textContent = INFO.models.map((m) =>
-    `${m.name}: ${m.words.toLocaleString("en")} words × ${m.dimensions}` + (m.index.approximate ? ` (${m.index.kind} index)` : "")).join(" · ");
+    `${m.name}: ${m.words.toLocaleString("en")} words × ${m.dimensions}` + (m.index.approximate ? ` (${m.index.kind} index, recall@10 ≈ ${m.index.recall_at_10})` : "")).join(" · ");
   const sel = $("map-method");
   for (const m of INFO.map_methods) sel.append(el("option", { value: m, text: m.toUpperCase() }));
   sel.addEventListener("change", () => { const st = state(); if (st.word || st.words || st.a) go({ ...st, map: sel.value }); });
