@@ -467,3 +467,19 @@ def test_user_errors_keep_the_exit_status_without_traceback_in_a_real_process(
     refused(proc.returncode, proc.stderr, "no-such-word")
     proc = subprocess_cli("bogus-command")
     refused(proc.returncode, proc.stderr, "invalid choice")
+
+
+def test_serve_refuses_bad_files_ports_and_hosts_in_one_line(capsys, tmp_path, vectors):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    good = vectors["v.wv"]
+    refused(*run(capsys, "serve", tmp_path / "nope.wv", "--port", "0")[::2], "nope.wv")
+    refused(*run(capsys, "serve", good, "--port", "0", "--pairs", tmp_path / "p.tsv")[::2],
+            "p.tsv", "does not exist")
+    refused(*run(capsys, "serve", good, "--port", "70000")[::2], "port", "65535")
+    refused(*run(capsys, "serve", good, "--index", "annoy")[::2], "invalid choice")
+    refused(*run(capsys, "serve", good, "--host", "no.such.host.invalid", "--port", "0")[::2],
+            "cannot listen")
+    refused(*run(capsys, "serve", *[good] * 5, "--port", "0")[::2], "at most 4")
+    (tmp_path / "bad.wv").write_bytes(b"\x00garbage")
+    refused(*run(capsys, "serve", tmp_path / "bad.wv", "--port", "0")[::2], "bad.wv")

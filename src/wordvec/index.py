@@ -106,7 +106,7 @@ class _FaissIndex:
         t0 = time.perf_counter()
         self._index = self._build(faiss, self._unit_matrix(wv))
         self.build_seconds = time.perf_counter() - t0
-        logger.info("built a %s index of %d words in %.1f s", self.kind, self._n,
+        logger.info("built the %s index of %d words in %.1f s", self.kind, self._n,
                     self.build_seconds)
 
     @staticmethod
