@@ -3,6 +3,7 @@ the `serve` command itself in a subprocess; the neighbour indexes behind it."""
 
 import json
 import re
+import signal
 import subprocess
 import sys
 import warnings
@@ -391,8 +392,11 @@ def test_serve_command_prints_the_url_and_answers(files):
         # a second server on the same port is refused in one line, before loading anything
         rc, err = _run_cli("serve", str(a), "--port", m.group(2))
         assert rc == 2 and "already in use" in err and len(err.strip().splitlines()) == 1
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop, 130 like every command
+        assert proc.wait(timeout=20) == 130
+        assert "Traceback" not in proc.stderr.read()
     finally:
-        proc.terminate()
+        proc.kill()
         proc.wait(timeout=20)
 
 
