@@ -225,7 +225,8 @@ def test_unknown_word_suggests_close_spellings(client):
     ("/api/neighbors", {"word": "   "}, "empty"),
     ("/api/neighbors", {"word": "king", "model": -1}, "model must be at least 0"),
     ("/api/analogy", {"a": "man", "b": "king"}, "c is required"),
-    ("/api/analogy", {"a": "man", "b": "king", "c": "woman", "method": "3cosmax"}, "method"),
+    ("/api/analogy", {"a": "man", "b": "king", "c": "woman", "method": "3cosmax"},
+     "method must be one of 3cosadd, 3cosmul (got '3cosmax')"),
     ("/api/analogy", {"a": "man", "b": "king", "c": "woman", "topn": 500}, "at most 100"),
     ("/api/complete", {"prefix": "x" * 101}, "at most 100 characters"),
     ("/api/complete", {"prefix": "a", "limit": 51}, "limit must be at most 50"),
@@ -236,7 +237,7 @@ def test_unknown_word_suggests_close_spellings(client):
     ("/api/map", {"words": "king"}, "at least two"),
     ("/api/map", {"words": "king,King"}, "two different words"),
     ("/api/map", {"word": "king", "neighbors": 51}, "neighbors must be at most 50"),
-    ("/api/map", {"word": "king", "method": "mds"}, "method"),
+    ("/api/map", {"word": "king", "method": "mds"}, "method must be one of pca, tsne, umap"),
 ])
 def test_bad_parameters_are_refused_with_a_sentence(client, url, params, needle):
     refused(client.get(url, params=params), 422, needle)

@@ -370,6 +370,9 @@ def _human(err: dict[str, Any]) -> str:
         return f"{name} must be at most {ctx.get('max_length')} characters long"
     if kind == "int_parsing":
         return f"{name} must be a whole number{shown}"
+    if kind == "string_pattern_mismatch":
+        choices = str(ctx.get("pattern", "")).strip("^$()").replace("|", ", ")
+        return f"{name} must be one of {choices}{shown}"
     if kind in ("literal_error", "enum"):
         return f"{name} must be one of {ctx.get('expected', '')}{shown}"
     return f"{name}: {err.get('msg', 'invalid value')}{shown}"
