@@ -39,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wordvec.formats import load_vectors, save_vectors
-from wordvec.vectors import WordVectors
+from wordvec.vectors.formats import load_vectors, save_vectors
+from wordvec.vectors.keyed import WordVectors
 
 
 def timed(fn):

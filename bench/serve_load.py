@@ -169,7 +169,7 @@ def main(argv=None):
         if not path.exists():
             print(f"writing {path} ...", file=sys.stderr)
             make_model(path, args.vocab, args.dim, args.data)
-    from wordvec.formats import load_vectors
+    from wordvec.vectors.formats import load_vectors
 
     vocab = len(load_vectors(path, mmap=True))
     res = {"vectors": str(path), "vocab": vocab, "clients": args.clients,

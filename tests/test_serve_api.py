@@ -21,13 +21,6 @@ from serve_data import make_vectors, write_models  # noqa: E402
 
 from wordvec import cli  # noqa: E402
 from wordvec.errors import ConfigError  # noqa: E402
-from wordvec.index import (  # noqa: E402
-    AUTO_APPROX_WORDS,
-    build_index,
-    choose_kind,
-    estimate_recall,
-    faiss_available,
-)
 from wordvec.serve.app import (  # noqa: E402
     LIMITS,
     Completer,
@@ -36,6 +29,13 @@ from wordvec.serve.app import (  # noqa: E402
     load_models,
 )
 from wordvec.vectors import WordVectors  # noqa: E402
+from wordvec.vectors.index import (  # noqa: E402
+    AUTO_APPROX_WORDS,
+    build_index,
+    choose_kind,
+    estimate_recall,
+    faiss_available,
+)
 
 
 @pytest.fixture(scope="module")

@@ -34,8 +34,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from wordvec.errors import ConfigError, WordvecError
-from wordvec.index import estimate_recall
 from wordvec.vectors import UnknownWordError, WordVectors
+from wordvec.vectors.index import estimate_recall
 
 logger = logging.getLogger("wordvec")
 
@@ -131,7 +131,7 @@ class Model:
 def load_models(paths: list[str | os.PathLike], index: str = "auto",
                 **index_params: Any) -> list[Model]:
     """Open vector files (native ones memory-mapped) and build a neighbour index for each."""
-    from wordvec.formats import load_vectors
+    from wordvec.vectors.formats import load_vectors
 
     if not paths:
         raise ConfigError("give at least one vector file")
@@ -168,7 +168,7 @@ def _display_names(paths: list[Path]) -> list[str]:
 def evaluate_models(models: list[Model], analogies: list[str | os.PathLike] = (),
                     pairs: list[str | os.PathLike] = ()) -> list[dict[str, Any]]:
     """Score every model on the evaluation files exactly as ``wordvec evaluate`` does."""
-    from wordvec.evaluate import evaluate_analogies, evaluate_pairs, format_results
+    from wordvec.vectors.evaluate import evaluate_analogies, evaluate_pairs, format_results
 
     out: list[dict[str, Any]] = []
     if not analogies and not pairs:

@@ -46,7 +46,7 @@ window 2 on corpora of billions of words. The plain function
 subsampling), which is the tutorial's matrix.
 
 Example:
-    >>> from wordvec.counting import PPMISVD
+    >>> from wordvec.train.counting import PPMISVD
     >>> sents = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat", "ran"]] * 20
     >>> model = PPMISVD(vector_size=2, window=1, min_count=1, sample=0).fit(sents)
     >>> model.cooc.shape, model.wv.vectors.shape
@@ -61,7 +61,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,8 @@ import scipy.sparse as sp
 from numba import njit
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.formats import atomic_write, encode_words
-from wordvec.vectors import unit_rows
+from wordvec.vectors.formats import atomic_write, encode_words
+from wordvec.vectors.keyed import unit_rows
 
 logger = logging.getLogger("wordvec")
 
@@ -367,7 +367,7 @@ def cooccurrence(
     the matrix is symmetric and a word next to itself adds 2 on the diagonal).
 
     Args:
-        corpus: an :class:`~wordvec.encoded.EncodedCorpus`.
+        corpus: an :class:`~wordvec.text.encoded.EncodedCorpus`.
         window: maximum distance between the two words.
         weighting: ``"none"`` (each pair counts 1), ``"harmonic"`` (1/d) or
             ``"linear"`` ((window - d + 1) / window, word2vec's shrunk window
@@ -717,6 +717,9 @@ class SVDConfig:
             benchmark corpus; LGD found 2 best for similarity on 1.5B words.
         min_count: words rarer than this are dropped before counting.
         max_final_vocab: optional cap on the vocabulary size.
+        max_vocab_size: bound the words held while counting: past it, rare
+            words are pruned as the word2vec C tool does (the corpus is then
+            read twice, by the pure-Python reader).
         weighting: ``"none"``, ``"harmonic"`` (1/distance) or ``"linear"``
             (word2vec's shrunk window in expectation).
         boundaries: count ``<START>``/``<END>`` tokens around sentences.
@@ -737,6 +740,7 @@ class SVDConfig:
     window: int = 5
     min_count: int = 5
     max_final_vocab: int | None = None
+    max_vocab_size: int | None = None
     weighting: str = "harmonic"
     boundaries: bool = False
     sample: float = 1e-3
@@ -757,6 +761,11 @@ class SVDConfig:
             raise ConfigError(f"vector_size must be a positive integer, got {self.vector_size!r}")
         if self.min_count < 1:
             raise ConfigError(f"min_count must be at least 1, got {self.min_count}")
+        if self.max_vocab_size is not None and (
+                isinstance(self.max_vocab_size, bool) or not isinstance(self.max_vocab_size, int)
+                or self.max_vocab_size < 1):
+            raise ConfigError(
+                f"max_vocab_size must be a positive integer, got {self.max_vocab_size!r}")
         if not 0 <= self.sample < 1:
             raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {self.sample}")
         if not self.cds_alpha > 0:
@@ -782,7 +791,9 @@ class PPMISVD:
     """Word vectors from the SVD of a positive-PMI co-occurrence matrix.
 
     Configure at construction (an :class:`SVDConfig` and/or its fields as
-    keywords), learn with :meth:`fit`. Learned state:
+    keywords), learn with :meth:`fit`; a corpus given to the constructor
+    (first positional argument, ``sentences=`` or ``corpus_file=``) is fitted
+    at once, as in :class:`~wordvec.train.word2vec.Word2Vec`. Learned state:
 
     * ``cooc``: the raw co-occurrence counts (scipy CSR, float32);
     * ``cooc_words``: the label of each row/column of ``cooc`` (the vocabulary,
@@ -798,7 +809,33 @@ class PPMISVD:
         (4, 2)
     """
 
-    def __init__(self, config: SVDConfig | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: SVDConfig | Any = None,
+        *,
+        sentences: Any = None,
+        corpus_file: str | os.PathLike | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # like Word2Vec (and gensim): a corpus in the first place, as sentences= or
+        # as corpus_file= is fitted at once
+        corpus = None
+        if config is not None and not isinstance(config, SVDConfig):
+            if is_dataclass(config):
+                raise ConfigError(f"config must be an SVDConfig, got a {type(config).__name__}")
+            corpus, config = config, None
+        for given in (sentences, corpus_file):
+            if given is not None:
+                if corpus is not None:
+                    raise ConfigError(
+                        "give the corpus once: positionally, as sentences= or as corpus_file="
+                    )
+                corpus = given
+        if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
+            raise ConfigError(
+                f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
+                "pass token lists as sentences="
+            )
         base = config or SVDConfig()
         known = {f.name for f in fields(SVDConfig)}
         unknown = set(kwargs) - known
@@ -816,6 +853,8 @@ class PPMISVD:
         self.vectors: np.ndarray | None = None
         self.timings: dict[str, float] = {}
         self._wv: Any = None
+        if corpus is not None:
+            self.fit(corpus)
 
     def __repr__(self) -> str:
         state = f"{self.n_words} words" if self.vectors is not None else "not fitted"
@@ -831,12 +870,12 @@ class PPMISVD:
     ) -> PPMISVD:
         """Count co-occurrences in ``source``, then build the vectors; return ``self``.
 
-        ``source`` is an :class:`~wordvec.encoded.EncodedCorpus` (used as is,
-        ``min_count`` ignored), or anything :func:`wordvec.encoded.encode_corpus`
+        ``source`` is an :class:`~wordvec.text.encoded.EncodedCorpus` (used as is,
+        ``min_count`` ignored), or anything :func:`wordvec.text.encoded.encode_corpus`
         reads: a file, a folder, compressed files, a list of token lists
         (``tokenizer`` and ``workdir`` are passed on to it).
         """
-        from wordvec.encoded import EncodedCorpus, encode_corpus
+        from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
         cfg = self.config
         t0 = time.perf_counter()
@@ -845,6 +884,7 @@ class PPMISVD:
         else:
             enc = encode_corpus(source, min_count=cfg.min_count,
                                 max_final_vocab=cfg.max_final_vocab,
+                                max_vocab_size=cfg.max_vocab_size,
                                 tokenizer=tokenizer, workdir=workdir)
         self.timings = {"encode": time.perf_counter() - t0}
         words = list(enc.vocab.words)
@@ -912,8 +952,8 @@ class PPMISVD:
                     f"{path} was counted with {name}={saved[name]!r}; it cannot be reused "
                     f"with {name}={kwargs[name]!r} (count again instead)"
                 )
-        merged = {k: saved[k] for k in (*_COUNTING_FIELDS, "min_count", "max_final_vocab")
-                  if k in saved}
+        merged = {k: saved[k] for k in (*_COUNTING_FIELDS, "min_count", "max_final_vocab",
+                                        "max_vocab_size") if k in saved}
         merged.update({k: v for k, v in kwargs.items() if k not in merged})
         return cls.from_counts(m, words, word_counts, config, **merged)
 
@@ -923,7 +963,7 @@ class PPMISVD:
             raise ConfigError("nothing to save: call fit() first")
         cfg = asdict(self.config)
         meta = {"config": {k: cfg[k] for k in (*_COUNTING_FIELDS, "min_count",
-                                                "max_final_vocab")}}
+                                                "max_final_vocab", "max_vocab_size")}}
         wc = np.zeros(len(self.cooc_words), np.int64)
         if self.word_counts is not None:
             wc[: len(self.word_counts)] = self.word_counts
@@ -983,7 +1023,7 @@ class PPMISVD:
         if self.vectors is None:
             raise ConfigError("the model has no vectors yet: call fit() first")
         if self._wv is None:
-            from wordvec.vectors import WordVectors
+            from wordvec.vectors.keyed import WordVectors
 
             self._wv = WordVectors(self.words, self.vectors, self.word_counts)
         return self._wv

@@ -33,15 +33,15 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from wordvec.errors import ConfigError
 
-if TYPE_CHECKING:
-    from wordvec.vectors import WordVectors
-
+# ``WordVectors`` is not imported here, not even for type checking: keyed.py imports this
+# module (WordVectors.build_index), and the package keeps no import cycles.
+WordVectors = Any
 logger = logging.getLogger("wordvec")
 
 #: ``kind="auto"`` picks an approximate index from this many words up (when faiss is installed).
