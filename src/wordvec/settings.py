@@ -25,7 +25,8 @@ import numpy as np
 
 from wordvec.errors import ConfigError
 
-__all__ = ["SETTINGS", "Setting", "check", "validate_fields"]
+__all__ = ["PPMI_SVD", "REFERENCE", "SETTINGS", "WORD2VEC", "Setting", "check",
+           "validate_fields", "with_flags"]
 
 Check = Callable[[str, Any], None]
 
@@ -38,7 +39,8 @@ def _is_num(v: Any) -> bool:
     return not isinstance(v, bool) and isinstance(v, (int, float, np.number))
 
 
-def integer(lo: int, hi: int | None = None, optional: bool = False, why_hi: str = "") -> Check:
+def integer(lo: int, hi: int | None = None, optional: bool = False,
+            too_big: str = "is too large") -> Check:
     """A whole number in ``[lo, hi]`` (``None`` allowed when ``optional``)."""
 
     def run(name: str, v: Any) -> None:
@@ -47,7 +49,7 @@ def integer(lo: int, hi: int | None = None, optional: bool = False, why_hi: str 
         if not _is_int(v) or v < lo:
             raise ConfigError(f"{name} must be an integer >= {lo}, got {v!r}")
         if hi is not None and v > hi:
-            raise ConfigError(f"{name} must be at most {hi}{why_hi}, got {v!r}")
+            raise ConfigError(f"{name} {v} {too_big} (max {hi})")
 
     return run
 
@@ -161,9 +163,9 @@ _S = Setting
 SETTINGS: dict[str, Setting] = {s.name: s for s in [
     # --- the corpus and the vocabulary (word2vec and PPMI-SVD) ---------------------------
     _S("vector_size", 100, "dimensions of the vectors",
-       integer(1, 10_000, why_hi=" (implausibly large)"), "--size", ("-size",), int),
+       integer(1, 10_000, too_big="is implausibly large"), "--size", ("-size",), int),
     _S("window", 5, "maximum distance between a word and a context word",
-       integer(1, 10_000, why_hi=" (larger than any sentence)"), "--window", ("-window",), int),
+       integer(1, 10_000, too_big="is larger than any sentence"), "--window", ("-window",), int),
     _S("min_count", 5, "ignore words seen fewer times", integer(1), "--min-count",
        ("-min-count",), int),
     _S("max_vocab_size", None,
@@ -183,7 +185,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     _S("hs", 0, "also train with hierarchical softmax (1)", flag01, "--hs", ("-hs",), int,
        (0, 1)),
     _S("negative", 5, "noise words per example for negative sampling, 0 for none",
-       integer(0, 1000), "--negative", ("-negative",), int),
+       integer(0, 1000, too_big="is more noise words than useful"), "--negative",
+       ("-negative",), int),
     _S("cbow_mean", 1, "CBOW: 1 averages the context vectors, 0 sums them", flag01,
        "--cbow-mean", (), int, (0, 1)),
     _S("alpha", None, "starting learning rate; it falls linearly to --min-alpha",
@@ -223,6 +226,25 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     _S("oversample", 20, "randomized SVD: extra columns", integer(0)),
     _S("chunk_tokens", 1 << 20, "tokens counted per step", integer(1)),
 ]}
+
+
+#: The settings of each estimator, by name. Word2VecConfig and SVDConfig declare exactly
+#: these fields (tests/test_settings.py checks it), so the command line can build its
+#: options from this module alone, without importing the estimators.
+WORD2VEC = ("vector_size", "window", "model", "hs", "negative", "cbow_mean", "sample",
+            "min_count", "alpha", "min_alpha", "epochs", "workers", "seed", "max_vocab_size",
+            "max_final_vocab", "shared_negatives", "ns_exponent", "max_sentence_length",
+            "chunk_words")
+PPMI_SVD = ("vector_size", "window", "min_count", "max_final_vocab", "max_vocab_size",
+            "weighting", "boundaries", "sample", "cds_alpha", "shift", "eig", "add_context",
+            "solver", "n_iter", "oversample", "seed", "chunk_tokens")
+#: What the NumPy full-softmax reference models take from the command line.
+REFERENCE = ("vector_size", "window", "epochs", "min_count", "seed")
+
+
+def with_flags(names: Sequence[str]) -> dict[str, Setting]:
+    """The settings among ``names`` that have a command-line flag, by name."""
+    return {n: SETTINGS[n] for n in names if SETTINGS[n].flag is not None}
 
 
 def check(name: str, value: Any) -> None:
