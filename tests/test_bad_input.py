@@ -249,7 +249,7 @@ def test_parameter_out_of_range(tmp_path, capsys, corpus, args, needle):
         (["--method", "svd", "--model", "cbow"], "--model"),
         (["--method", "svd", "--eval-analogies", "q.txt"], "--eval-analogies"),
         (["--weighting", "linear"], "--weighting does not apply"),
-        (["--cbow-mean", "1"], "--cbow-mean applies to --model cbow"),
+        (["--model", "sg", "--cbow-mean", "1"], "--cbow-mean applies to --model cbow"),
         (["--model", "cbow", "--per-pair"], "--per-pair"),
         (["--checkpoint-every", "0"], "--checkpoint-every"),
         (["--checkpoint-every", "often"], "--checkpoint-every"),

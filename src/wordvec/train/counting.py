@@ -70,6 +70,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from wordvec.errors import ConfigError, FormatError, VocabError
+from wordvec.settings import SETTINGS, check, validate_fields
 from wordvec.vectors.formats import atomic_write, encode_words
 from wordvec.vectors.keyed import unit_rows
 
@@ -327,12 +328,8 @@ def _ppmi_kernel(
 
 
 def _check_counting(window: int, weighting: str) -> None:
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ConfigError(f"window must be a positive integer, got {window!r}")
-    if weighting not in WEIGHTINGS:
-        raise ConfigError(
-            f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}"
-        )
+    check("window", window)
+    check("weighting", weighting)
 
 
 def _sentence_cuts(offsets: np.ndarray, chunk_tokens: int) -> list[tuple[int, int]]:
@@ -388,10 +385,8 @@ def cooccurrence(
         with sorted indices and no explicit zeros.
     """
     _check_counting(window, weighting)
-    if chunk_tokens < 1:
-        raise ConfigError(f"chunk_tokens must be positive, got {chunk_tokens}")
-    if not 0 <= sample < 1:
-        raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {sample}")
+    check("chunk_tokens", chunk_tokens)
+    check("sample", sample)
     keep = corpus.vocab.keep_probs(sample) if sample > 0 else None
     rng = np.random.default_rng(seed)
     v = len(corpus.vocab)
@@ -551,8 +546,7 @@ def truncated_svd(
             f"co-occurrence matrix is {n_rows} x {n_cols}; lower vector_size or use a "
             "larger corpus (or a lower min_count)"
         )
-    if solver not in SOLVERS:
-        raise ConfigError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    check("solver", solver)
     if n_iter < 0 or oversample < 0:
         raise ConfigError("n_iter and oversample must not be negative")
     a = matrix if sp.issparse(matrix) else np.asarray(matrix)
@@ -736,52 +730,26 @@ class SVDConfig:
         chunk_tokens: tokens counted per step (memory/speed trade-off).
     """
 
-    vector_size: int = 100
-    window: int = 5
-    min_count: int = 5
-    max_final_vocab: int | None = None
-    max_vocab_size: int | None = None
-    weighting: str = "harmonic"
-    boundaries: bool = False
-    sample: float = 1e-3
-    cds_alpha: float = 0.75
-    shift: float = 1.0
-    eig: float = 0.5
-    add_context: bool = False
-    solver: str = "arpack"
-    n_iter: int = 5
-    oversample: int = 20
-    seed: int = 1
-    chunk_tokens: int = 1 << 20
+    vector_size: int = SETTINGS["vector_size"].field()
+    window: int = SETTINGS["window"].field()
+    min_count: int = SETTINGS["min_count"].field()
+    max_final_vocab: int | None = SETTINGS["max_final_vocab"].field()
+    max_vocab_size: int | None = SETTINGS["max_vocab_size"].field()
+    weighting: str = SETTINGS["weighting"].field()
+    boundaries: bool = SETTINGS["boundaries"].field()
+    sample: float = SETTINGS["sample"].field()
+    cds_alpha: float = SETTINGS["cds_alpha"].field()
+    shift: float = SETTINGS["shift"].field()
+    eig: float = SETTINGS["eig"].field()
+    add_context: bool = SETTINGS["add_context"].field()
+    solver: str = SETTINGS["solver"].field()
+    n_iter: int = SETTINGS["n_iter"].field()
+    oversample: int = SETTINGS["oversample"].field()
+    seed: int = SETTINGS["seed"].field()
+    chunk_tokens: int = SETTINGS["chunk_tokens"].field()
 
     def __post_init__(self) -> None:
-        _check_counting(self.window, self.weighting)
-        if isinstance(self.vector_size, bool) or not isinstance(self.vector_size, int) \
-                or self.vector_size < 1:
-            raise ConfigError(f"vector_size must be a positive integer, got {self.vector_size!r}")
-        if self.min_count < 1:
-            raise ConfigError(f"min_count must be at least 1, got {self.min_count}")
-        if self.max_vocab_size is not None and (
-                isinstance(self.max_vocab_size, bool) or not isinstance(self.max_vocab_size, int)
-                or self.max_vocab_size < 1):
-            raise ConfigError(
-                f"max_vocab_size must be a positive integer, got {self.max_vocab_size!r}")
-        if not 0 <= self.sample < 1:
-            raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {self.sample}")
-        if not self.cds_alpha > 0:
-            raise ConfigError(
-                f"cds_alpha must be positive (1 = no smoothing), got {self.cds_alpha}"
-            )
-        if not self.shift > 0:
-            raise ConfigError(f"shift (k) must be positive (1 = no shift), got {self.shift}")
-        if not self.eig >= 0:
-            raise ConfigError(f"eig must be >= 0 (0, 0.5 and 1 are usual), got {self.eig}")
-        if self.solver not in SOLVERS:
-            raise ConfigError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
-        if self.n_iter < 0 or self.oversample < 0:
-            raise ConfigError("n_iter and oversample must not be negative")
-        if self.chunk_tokens < 1:
-            raise ConfigError(f"chunk_tokens must be positive, got {self.chunk_tokens}")
+        validate_fields(self)  # each field's check lives in wordvec.settings
 
 
 _COUNTING_FIELDS = ("window", "weighting", "boundaries", "sample")
