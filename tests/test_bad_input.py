@@ -249,7 +249,7 @@ def test_parameter_out_of_range(tmp_path, capsys, corpus, args, needle):
         (["--method", "svd", "--model", "cbow"], "--model"),
         (["--method", "svd", "--eval-analogies", "q.txt"], "--eval-analogies"),
         (["--weighting", "linear"], "--weighting does not apply"),
-        (["--cbow-mean", "1"], "--cbow-mean applies to --model cbow"),
+        (["--model", "sg", "--cbow-mean", "1"], "--cbow-mean applies to --model cbow"),
         (["--model", "cbow", "--per-pair"], "--per-pair"),
         (["--checkpoint-every", "0"], "--checkpoint-every"),
         (["--checkpoint-every", "often"], "--checkpoint-every"),
@@ -924,7 +924,7 @@ def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
     (["--device", "gpu"], "--device"),
     (["--device", "cuda", "--loss", "hs"], "negative sampling only"),
     (["--device", "cuda", "--hs", "1"], "negative sampling only"),
-    (["--device", "cuda", "--per-pair"], "shares noise words"),
+    (["--device", "cuda", "--model", "sg", "--per-pair"], "shares noise words"),
     (["--device", "cuda", "--method", "svd"], "--device does not apply to --method svd"),
     (["--device", "cuda", "--loss", "softmax"], "--device does not apply"),
 ])
@@ -936,3 +936,19 @@ def test_device_out_of_range_or_out_of_place(tmp_path, capsys, corpus, args, nee
 def test_device_with_resume_is_refused(tmp_path, capsys):
     rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt", "--device", "cpu")
     refused(rc, err, "--device", "--resume")
+
+
+def test_serve_refuses_bad_files_ports_and_hosts_in_one_line(capsys, tmp_path, vectors):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    good = vectors["v.wv"]
+    refused(*run(capsys, "serve", tmp_path / "nope.wv", "--port", "0")[::2], "nope.wv")
+    refused(*run(capsys, "serve", good, "--port", "0", "--pairs", tmp_path / "p.tsv")[::2],
+            "p.tsv", "does not exist")
+    refused(*run(capsys, "serve", good, "--port", "70000")[::2], "port", "65535")
+    refused(*run(capsys, "serve", good, "--index", "annoy")[::2], "invalid choice")
+    refused(*run(capsys, "serve", good, "--host", "no.such.host.invalid", "--port", "0")[::2],
+            "cannot listen")
+    refused(*run(capsys, "serve", *[good] * 5, "--port", "0")[::2], "at most 4")
+    (tmp_path / "bad.wv").write_bytes(b"\x00garbage")
+    refused(*run(capsys, "serve", tmp_path / "bad.wv", "--port", "0")[::2], "bad.wv")

@@ -119,8 +119,9 @@ def watched(tmp_path_factory):
     corpus = synthetic.write_corpus(d / "corpus.txt", n_words=120_000, seed=5)
     questions = synthetic.write_analogies(d / "questions.txt")
     out = d / "model.wv"
-    rc = main(["-q", "train", str(corpus), "-o", str(out), "--size", "16", "--epochs", "4",
-               "--workers", "1", "--min-count", "3", "--eval-analogies", str(questions)])
+    rc = main(["-q", "train", str(corpus), "-o", str(out), "--model", "sg", "--size", "16",
+               "--epochs", "4", "--workers", "1", "--min-count", "3",
+               "--eval-analogies", str(questions)])
     assert rc == 0
     return d, corpus, out
 
@@ -451,7 +452,7 @@ def test_counts_are_pluralised_correctly(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "8 tokens in 1 sentence, vocabulary 8 words" in err, err
     assert main(["train", str(one), "-o", str(tmp_path / "v.wv"), "--loss", "softmax",
-                 "--size", "4", "--epochs", "1", "--min-count", "1"]) == 0
+                 "--model", "sg", "--size", "4", "--epochs", "1", "--min-count", "1"]) == 0
     assert "8 words, 50 training examples, 1 epoch\n" in capsys.readouterr().err
     assert main(["-q", "train", str(one), "-o", str(tmp_path / "v.wv")]) == 2
     assert "the most frequent occurs 1 time)" in capsys.readouterr().err

@@ -174,3 +174,30 @@ def test_engine_refuses_outputs_of_the_wrong_shape(planted):
 def test_run_state_spans_epochs():
     r = RunState(first_epoch=3, epochs=2)
     assert r.last_epoch == 5 and r.state is None
+
+
+# --- the recipe "add an objective" in docs/architecture.md --------------------------------
+class UniformNoise(NegativeSampling):
+    """Negative sampling with noise words drawn uniformly instead of by frequency^0.75."""
+
+    def __init__(self, vocab, negative, exponent, output):
+        super().__init__(vocab, negative, 0.0, output)  # exponent 0: every word equally likely
+
+
+def test_recipe_add_an_objective_uniform_noise(planted):
+    config = Word2VecConfig(**CFG, epochs=1)
+    vocab = planted.vocab
+    objective = UniformNoise.from_config(config, vocab)
+    # its own table: draws are uniform over the vocabulary
+    from wordvec.train.kernels import alias_sample
+
+    draws = alias_sample(objective.alias_p, objective.alias_i, 5, 200_000)
+    share_of_top = np.mean(draws < len(vocab) // 10)
+    assert 0.08 < share_of_top < 0.12  # frequency^0.75 would give the top tenth far more
+    syn0 = initial_vectors(len(vocab), config.vector_size, config.seed)
+    engine = Engine(config, planted, syn0, [objective], epochs=1)
+    st = engine.new_state()
+    engine.run_epoch(0, st)
+    assert st.report().examples > 0 and np.isfinite(st.mean_loss)
+    plain = Word2Vec(config).fit(planted)
+    assert not np.array_equal(syn0, plain.syn0)  # it trained differently from the default

@@ -146,7 +146,14 @@ def _setup_logging(quiet: bool, verbose: bool, flags: frozenset[str] = frozenset
 # Library messages name Python parameters (``min_count``, ``format='glove'``); on the
 # command line the user needs the flag. A parameter is rewritten only when the command
 # in hand has the flag (``--min-count``); the special cases below say what to do instead.
-_PY_FLAGS = {"vector_size": "--size", "format": "--input-format", "n_iter": "--epochs"}
+def _py_flags() -> dict[str, str]:
+    from wordvec.settings import SETTINGS
+
+    flags = {name: s.flag for name, s in SETTINGS.items() if s.flag is not None}
+    return {**flags, "format": "--input-format", "n_iter": "--epochs"}
+
+
+_PY_FLAGS = _py_flags()
 _PHRASES = (
     # no flag on most commands: 'wordvec convert' can repair such a file
     (re.compile(r"pass unicode_errors='(\w+)' \(or '(\w+)'\) to load it anyway"),
@@ -284,28 +291,28 @@ def _print_neighbours(pairs: Sequence[tuple[str, float]]) -> None:
         print(f"{word}\t{score:.4f}")
 
 
-# Options of `wordvec train` that set how to train; --resume takes them from the checkpoint.
-_TRAINING_OPTIONS = {
-    "method": "--method", "model": "--model", "loss": "--loss", "size": "--size",
-    "window": "--window", "min_count": "--min-count", "epochs": "--epochs",
-    "negative": "--negative", "hs": "--hs", "cbow_mean": "--cbow-mean", "sample": "--sample",
-    "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
-    "no_normalize": "--no-normalize",
-    "max_vocab_size": "--max-vocab-size",
-}
-_SVD_OPTIONS = {
-    "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
-    "shift": "--shift", "eig": "--eig", "add_context": "--add-context",
-    "svd_solver": "--svd-solver", "save_counts": "--save-counts", "from_counts": "--from-counts",
-}
+# The settings each way of training takes, as wordvec.settings declares them: the train
+# options are generated from these, and a setting given to a method that does not take
+# it is refused.
+def _train_settings() -> tuple[dict, dict, dict]:
+    """(word2vec, PPMI-SVD, softmax reference) settings that have a flag."""
+    from wordvec.settings import PPMI_SVD, REFERENCE, WORD2VEC, with_flags
+
+    return with_flags(WORD2VEC), with_flags(PPMI_SVD), with_flags(REFERENCE)
+
+
+def _flags_of(settings: dict[str, Any]) -> dict[str, str]:
+    return {s.dest: s.flag for s in settings.values()}
+
+
+# Options of `wordvec train` that are the command line's own (not settings of an estimator).
+_METHOD_OPTIONS = {"method": "--method", "loss": "--loss", "no_normalize": "--no-normalize"}
+_COUNTS_OPTIONS = {"save_counts": "--save-counts", "from_counts": "--from-counts"}
 # Only the compiled word2vec engine supports these.
 _ENGINE_OPTIONS = {
     "checkpoint": "--checkpoint", "checkpoint_every": "--checkpoint-every",
     "eval_analogies": "--eval-analogies", "workers": "--workers",
-    "device": "--device",
 }
-_DEFAULTS = {"method": "word2vec", "model": "sg", "loss": "ns", "size": 100, "min_count": 5,
-             "seed": 1}
 
 
 def _given(args: argparse.Namespace, names: dict[str, str]) -> list[str]:
@@ -325,41 +332,47 @@ def _refuse(flags: list[str], why: str) -> None:
 
 
 def _check_train_options(args: argparse.Namespace) -> None:
-    """Refuse contradictory or meaningless option combinations before any work."""
+    """Refuse bad values and contradictory or meaningless combinations before any work."""
+    w2v, svd, ref = _train_settings()
+    every = {**_flags_of(w2v), **_flags_of(svd)}
+    for setting in {**w2v, **svd}.values():  # each given value by its own check, named by flag
+        value = getattr(args, setting.dest, None)
+        if value is not None and setting.switch is None:
+            setting.check(setting.flag, value)
     if args.resume:
-        _refuse(_given(args, _TRAINING_OPTIONS) + _given(args, _SVD_OPTIONS)
-                + _given(args, {"device": "--device"}),
+        _refuse(_given(args, every) + _given(args, {k: v for k, v in _METHOD_OPTIONS.items()
+                                                    if k != "no_normalize"})
+                + _given(args, _COUNTS_OPTIONS),
                 "with --resume: training continues with the checkpoint's settings")
         return
-    method = args.method or "word2vec"
-    if method == "svd":
-        _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
-                              if k in ("model", "loss", "epochs", "negative", "hs", "cbow_mean",
-                                       "alpha", "min_alpha", "per_pair")})
-                + _given(args, _ENGINE_OPTIONS),
+    args.method = args.method or "word2vec"
+    if args.method == "svd":
+        only_w2v = {k: v for k, v in _flags_of(w2v).items() if v not in _flags_of(svd).values()}
+        _refuse(_given(args, only_w2v) + _given(args, {"loss": "--loss"})
+                + _given(args, {k: v for k, v in _ENGINE_OPTIONS.items() if k != "workers"}),
                 "to --method svd (count-based PPMI-SVD); drop them or use --method word2vec")
         if args.from_counts and args.corpus is not None:
             raise ConfigError("give either a corpus or --from-counts, not both")
-    else:
-        _refuse(_given(args, _SVD_OPTIONS), "to --method word2vec; they belong to --method svd")
-        if args.loss == "softmax":
-            _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
-                                  if k in ("negative", "hs", "cbow_mean", "sample", "alpha",
-                                           "min_alpha", "per_pair", "max_vocab_size")})
-                    + _given(args, _ENGINE_OPTIONS),
-                    "to --loss softmax (the plain NumPy reference model)")
-        if args.loss == "hs" and args.hs == 0:
-            raise ConfigError("--loss hs and --hs 0 contradict each other: --loss hs trains "
-                              "with hierarchical softmax; for negative sampling alone use "
-                              "--loss ns")
-        if args.model != "cbow" and args.cbow_mean is not None:
-            raise ConfigError("--cbow-mean applies to --model cbow only")
-        if args.model == "cbow" and args.per_pair:
-            raise ConfigError("--per-pair applies to --model sg only (CBOW makes one update "
-                              "per window either way)")
-    for key, value in _DEFAULTS.items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
+        return
+    args.loss = args.loss or "ns"
+    only_svd = {k: v for k, v in _flags_of(svd).items() if v not in _flags_of(w2v).values()}
+    _refuse(_given(args, only_svd) + _given(args, _COUNTS_OPTIONS),
+            "to --method word2vec; they belong to --method svd")
+    if args.loss == "softmax":
+        takes = {*_flags_of(ref).values(), "--model"}  # --model picks skip-gram or CBOW
+        _refuse(_given(args, {k: v for k, v in every.items() if v not in takes})
+                + _given(args, _ENGINE_OPTIONS),
+                "to --loss softmax (the plain NumPy reference model)")
+    if args.loss == "hs" and args.hs == 0:
+        raise ConfigError("--loss hs and --hs 0 contradict each other: --loss hs trains "
+                          "with hierarchical softmax; for negative sampling alone use "
+                          "--loss ns")
+    model = args.model or w2v["model"].default
+    if model != "cbow" and args.cbow_mean is not None:
+        raise ConfigError("--cbow-mean applies to --model cbow only")
+    if model == "cbow" and args.per_pair:
+        raise ConfigError("--per-pair applies to --model sg only (CBOW makes one update "
+                          "per window either way)")
 
 
 def parse_every(text: str) -> tuple[int | None, float | None]:
@@ -406,14 +419,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         from wordvec.text.corpus import iter_sentences
         from wordvec.train.reference import CBOWSoftmax, SkipGramSoftmax
 
-        cls = SkipGramSoftmax if args.model == "sg" else CBOWSoftmax
-        model = cls(
-            vector_size=args.size,
-            window=args.window if args.window is not None else 5,
-            epochs=args.epochs if args.epochs is not None else 5,
-            min_count=args.min_count,
-            seed=args.seed,
-        )
+        _, _, ref = _train_settings()
+        model_name = args.model or _train_settings()[0]["model"].default
+        cls = SkipGramSoftmax if model_name == "sg" else CBOWSoftmax
+        # the word2vec defaults of these settings, not the tutorials' toy ones
+        model = cls(**{name: (s.default if getattr(args, s.dest) is None
+                              else getattr(args, s.dest)) for name, s in ref.items()})
         bar = ProgressBar(enabled=not args.quiet, unit="examples")
         try:
             model.fit(list(iter_sentences(corpus, _tokenizer(args))), progress=bar)
@@ -617,15 +628,10 @@ def _run_training(
 
 def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
     """PPMI-SVD: count co-occurrences (or reuse saved counts), then factorise."""
-    from wordvec.train.counting import PPMISVD
+    from wordvec.train.ppmi_svd import PPMISVD
 
-    opts = {
-        "vector_size": args.size, "window": args.window, "min_count": args.min_count,
-        "sample": args.sample, "seed": args.seed, "weighting": args.weighting,
-        "boundaries": args.boundaries or None, "cds_alpha": args.cds_alpha,
-        "shift": args.shift, "eig": args.eig, "add_context": args.add_context or None,
-        "solver": args.svd_solver, "max_vocab_size": args.max_vocab_size,
-    }
+    _, svd, _ = _train_settings()
+    opts = _given_settings(args, svd)
     opts = {k: v for k, v in opts.items() if v is not None}
     if args.from_counts:
         # counting options (window, weighting, ...) come from the counts file
@@ -650,37 +656,23 @@ def _tokenizer(args: argparse.Namespace) -> Any:
     return Tokenizer(normalize=False)
 
 
-def _w2v_params(args: argparse.Namespace) -> dict:
-    params: dict = {
-        "sg": 1 if args.model == "sg" else 0,
-        "vector_size": args.size,
-        "min_count": args.min_count,
-        "seed": args.seed,
-    }
-    if args.window is not None:
-        params["window"] = args.window
-    if args.epochs is not None:
-        params["epochs"] = args.epochs
-    if args.loss == "hs":
-        params["hs"] = 1
-        params["negative"] = args.negative if args.negative is not None else 0
-    else:
-        params["negative"] = args.negative if args.negative is not None else 5
-        params["hs"] = args.hs if args.hs is not None else 0
-    if args.cbow_mean is not None:
-        params["cbow_mean"] = args.cbow_mean
-    for name in ("sample", "alpha", "min_alpha"):
-        value = getattr(args, name)
+def _given_settings(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings given on the command line, by their Python names."""
+    params = {}
+    for name, s in settings.items():
+        value = getattr(args, s.dest, None)
         if value is not None:
-            params[name] = value
-    if args.workers is not None:
-        params["workers"] = args.workers
-    if args.max_vocab_size is not None:
-        params["max_vocab_size"] = args.max_vocab_size
-    if args.per_pair:
-        params["shared_negatives"] = False
-    if args.device is not None:
-        params["device"] = args.device
+            params[name] = s.switch if s.switch is not None else value
+    return params
+
+
+def _w2v_params(args: argparse.Namespace) -> dict:
+    """Word2Vec's settings from the options; unset ones keep wordvec.settings' defaults."""
+    w2v, _, _ = _train_settings()
+    params = _given_settings(args, w2v)
+    if args.loss == "hs":  # hierarchical softmax alone unless --negative is given too
+        params["hs"] = 1
+        params.setdefault("negative", 0)
     return params
 
 
@@ -919,6 +911,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Explore vectors in the browser: a read-only web app on localhost."""
+    from wordvec.serve import serve
+
+    serve(args.vectors, host=args.host, port=args.port, eval_analogies=args.eval_analogies or (),
+          pairs=args.pairs or (), index=args.index,
+          log_level="debug" if args.verbose else "warning")
+    return 0
+
+
+def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    v = sub.add_parser("serve", parents=[common], help="explore vectors in the browser",
+                       description="Serve a read-only web explorer (neighbours, analogies, "
+                       "maps, two models side by side) and its JSON API on localhost.")
+    v.add_argument("vectors", nargs="+", help="vector files (any supported format; up to 4)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: a free one)")
+    v.add_argument("--eval-analogies", action="append", metavar="FILE",
+                   help="show scores on this analogy file (repeatable)")
+    v.add_argument("--pairs", action="append", metavar="FILE",
+                   help="show scores on this word-pair file (repeatable)")
+    v.add_argument("--index", choices=["auto", "exact", "hnsw", "ivf"], default="auto",
+                   help="neighbour search: exact, approximate (hnsw, ivf: need faiss-cpu), or "
+                   "auto (default: exact below 200,000 words, ivf above)")
+    v.set_defaults(func=cmd_serve)
+
+
 # --- argument parsing -------------------------------------------------------------------
 
 
@@ -930,6 +950,33 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def _add_setting(group: Any, setting: Any) -> None:
+    """One option of ``wordvec train``, generated from a :class:`wordvec.settings.Setting`."""
+    names = [setting.flag, *setting.aliases]
+    if setting.switch is not None:
+        group.add_argument(*names, dest=setting.dest, action="store_const", const=True,
+                           default=None, help=setting.help_text())
+        return
+    convert = {int: _whole_number, float: _number}.get(setting.cli_type, setting.cli_type)
+    group.add_argument(*names, dest=setting.dest, type=convert,
+                       choices=list(setting.choices) if setting.choices else None,
+                       metavar=setting.metavar, help=setting.help_text())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -971,49 +1018,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override the format chosen from the extension")
     t.add_argument("--method", choices=["word2vec", "svd"],
                    help="predictive word2vec (default) or count-based PPMI-SVD")
-    t.add_argument("--model", choices=["sg", "cbow"],
-                   help="skip-gram (default) or CBOW")
     t.add_argument("--loss", choices=["ns", "hs", "softmax"],
                    help="negative sampling (default), hierarchical softmax, or full softmax "
                    "(the NumPy reference model, small vocabularies only)")
-    t.add_argument("--size", "-size", type=_positive_int, help="vector size (default 100)")
-    t.add_argument("--window", "-window", type=_positive_int, help="context window (default 5)")
-    t.add_argument("--min-count", "-min-count", type=_positive_int,
-                   help="ignore words seen fewer times (default 5)")
-    t.add_argument("--max-vocab-size", type=_positive_int, metavar="N",
-                   help="bound the memory of counting words: whenever more than N distinct "
-                   "words are held, drop the rarest as the word2vec C tool does (words seen "
-                   "once, then twice, ...). The corpus is then read twice, more slowly. "
-                   "Default: no bound")
-    t.add_argument("--epochs", "--iter", "-iter", type=_positive_int,
-                   help="passes over the corpus (default 5)")
-    t.add_argument("--negative", "-negative", type=int, help="noise words per example (default 5)")
-    t.add_argument("--hs", "-hs", type=int, choices=[0, 1], help="also use hierarchical softmax")
-    t.add_argument("--cbow-mean", type=int, choices=[0, 1],
-                   help="CBOW: 1 averages context vectors (default), 0 sums them")
-    t.add_argument("--sample", "-sample", type=float,
-                   help="subsampling threshold for frequent words (default 1e-3)")
-    t.add_argument("--alpha", "-alpha", type=float,
-                   help="starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, "
-                   "as in the C tool); it falls linearly to --min-alpha")
-    t.add_argument("--min-alpha", type=float,
-                   help="final learning rate (default --alpha x 0.0001)")
-    t.add_argument("--workers", "--threads", "-threads", type=_positive_int,
-                   help="training threads (default: all cores)")
-    t.add_argument("--per-pair", action="store_true",
-                   help="skip-gram: the C tool's update, fresh noise words for every "
-                   "(word, context) pair (about 3x slower) instead of noise words shared "
-                   "across a window")
-    t.add_argument("--seed", type=int, help="random seed (default 1)")
-    t.add_argument("--no-normalize", action="store_true",
+    t.add_argument("--no-normalize", action="store_true", default=None,
                    help="do not NFC-normalise the text before tokenising (by default a "
                    "letter typed with a combining accent is the same as the precomposed one)")
-    # --- GPU engine (wordvec.train.cuda) -------------------------------------------
-    t.add_argument("--device", choices=["cpu", "cuda"],
-                   help="train on the CPU (default) or on one NVIDIA GPU with CUDA "
-                   "(skip-gram or CBOW with negative sampling; noise words shared across "
-                   "the window). Without a GPU, cuda is refused")
-    # -------------------------------------------------------------------------------
+    w2v, svd, _ = _train_settings()
+    shared = [s for name, s in w2v.items() if name in svd]
+    m = t.add_argument_group("settings of word2vec and PPMI-SVD")
+    for setting in shared:
+        _add_setting(m, setting)
+    w = t.add_argument_group("word2vec settings")
+    for name, setting in w2v.items():
+        if name not in svd:
+            _add_setting(w, setting)
     k = t.add_argument_group("watching, checkpoints and resuming (word2vec engine)")
     k.add_argument("--eval-analogies", metavar="FILE",
                    help="after every epoch, score analogy questions (questions-words format; "
@@ -1028,20 +1047,10 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--resume", metavar="CHECKPOINT",
                    help="continue the training saved in CHECKPOINT with its settings "
                    "(the corpus is read again from its recorded path, or from CORPUS)")
-    g = t.add_argument_group("PPMI-SVD (--method svd)")
-    g.add_argument("--weighting", choices=["none", "harmonic", "linear"],
-                   help="weight co-occurrences by 1/distance (harmonic, default) or "
-                   "(window-d+1)/window (linear), or not at all")
-    g.add_argument("--boundaries", action="store_true",
-                   help="count sentence start/end tokens as in the tutorial")
-    g.add_argument("--cds-alpha", type=float, help="context-distribution smoothing (0.75)")
-    g.add_argument("--shift", type=float, help="shifted PPMI: subtract log k (default 1: none)")
-    g.add_argument("--eig", type=float, choices=[0.0, 0.5, 1.0],
-                   help="eigenvalue weighting p in U*S^p (default 0.5)")
-    g.add_argument("--add-context", action="store_true", help="use word + context vectors")
-    g.add_argument("--svd-solver", choices=["arpack", "randomized"],
-                   help="arpack (default): exact truncated SVD; randomized: faster on large "
-                   "vocabularies, approximate")
+    g = t.add_argument_group("PPMI-SVD settings (--method svd)")
+    for name, setting in svd.items():
+        if name not in w2v:
+            _add_setting(g, setting)
     g.add_argument("--save-counts", metavar="PATH", help="also save the co-occurrence counts")
     g.add_argument("--from-counts", metavar="PATH",
                    help="reuse counts saved with --save-counts instead of reading a corpus")
@@ -1138,6 +1147,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(pw)
     pw.set_defaults(func=cmd_plot)
 
+    _add_serve_parser(sub, common)
     d = sub.add_parser("demo", parents=[common],
                        help="train on the built-in synthetic corpus and show the results")
     d.add_argument("--out", default="demo-output", help="folder for the demo's files")

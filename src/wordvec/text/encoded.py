@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from wordvec.errors import ConfigError, CorpusError, VocabError
+from wordvec.settings import check
 from wordvec.text import corpus as corpus_mod
 from wordvec.text.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
 from wordvec.text.vocab import Vocab, count_words
@@ -199,8 +200,7 @@ def encode_corpus(
         CorpusError: unreadable source, or no words in it.
         VocabError: no word reaches ``min_count``.
     """
-    if min_count < 1:
-        raise ConfigError(f"min_count must be at least 1, got {min_count}")
+    check("min_count", min_count)
     if max_sentence_length < 1:
         raise ConfigError(f"max_sentence_length must be positive, got {max_sentence_length}")
     t0 = time.perf_counter()

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from wordvec.errors import ConfigError
+from wordvec.settings import check
 
 logger = logging.getLogger("wordvec")
 
@@ -60,8 +61,7 @@ class Vocab:
         ``max_final_vocab``, ``min_count`` is raised just enough for the
         vocabulary to fit, never splitting a group of equal counts (as gensim).
         """
-        if min_count < 1:
-            raise ConfigError(f"min_count must be at least 1, got {min_count}")
+        check("min_count", min_count)
         if max_final_vocab is not None and max_final_vocab < 1:
             raise ConfigError(f"max_final_vocab must be positive, got {max_final_vocab}")
         kept = [(w, c) for w, c in counts.items() if c >= min_count]
@@ -154,8 +154,7 @@ def count_words(
     sentences: Iterable[Sequence[str]], max_vocab_size: int | None = None
 ) -> dict[str, int]:
     """Count tokens in first-seen order, pruning rare words if too many are held."""
-    if max_vocab_size is not None and max_vocab_size < 1:
-        raise ConfigError(f"max_vocab_size must be positive, got {max_vocab_size}")
+    check("max_vocab_size", max_vocab_size)
     counts: dict[str, int] = {}
     min_reduce = 1
     get = counts.get

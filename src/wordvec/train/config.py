@@ -7,20 +7,16 @@ line read them from this class and never re-default or re-validate them.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 
-import numpy as np
-
 from wordvec.errors import ConfigError
+from wordvec.settings import SETTINGS, validate_fields
 
-__all__ = ["DEVICES", "MODELS", "Word2VecConfig", "default_workers"]
+__all__ = ["MODELS", "Word2VecConfig", "default_workers"]
 
 #: The two word2vec architectures.
 MODELS = ("sg", "cbow")
-#: Where training runs: the compiled CPU engine or one NVIDIA GPU.
-DEVICES = ("cpu", "cuda")
 
 
 def default_workers() -> int:
@@ -69,26 +65,26 @@ class Word2VecConfig:
             shared across the window only).
     """
 
-    vector_size: int = 100
-    window: int = 5
-    model: str = "cbow"
-    hs: int = 0
-    negative: int = 5
-    cbow_mean: int = 1
-    sample: float = 1e-3
-    min_count: int = 5
-    alpha: float | None = None
-    min_alpha: float | None = None
-    epochs: int = 5
-    workers: int | None = None
-    seed: int = 1
-    max_vocab_size: int | None = None
-    max_final_vocab: int | None = None
-    shared_negatives: bool = True
-    ns_exponent: float = 0.75
-    max_sentence_length: int = 10000
-    chunk_words: int = 50_000
-    device: str = "cpu"
+    vector_size: int = SETTINGS["vector_size"].field()
+    window: int = SETTINGS["window"].field()
+    model: str = SETTINGS["model"].field()
+    hs: int = SETTINGS["hs"].field()
+    negative: int = SETTINGS["negative"].field()
+    cbow_mean: int = SETTINGS["cbow_mean"].field()
+    sample: float = SETTINGS["sample"].field()
+    min_count: int = SETTINGS["min_count"].field()
+    alpha: float | None = SETTINGS["alpha"].field()
+    min_alpha: float | None = SETTINGS["min_alpha"].field()
+    epochs: int = SETTINGS["epochs"].field()
+    workers: int | None = SETTINGS["workers"].field()
+    seed: int = SETTINGS["seed"].field()
+    max_vocab_size: int | None = SETTINGS["max_vocab_size"].field()
+    max_final_vocab: int | None = SETTINGS["max_final_vocab"].field()
+    shared_negatives: bool = SETTINGS["shared_negatives"].field()
+    ns_exponent: float = SETTINGS["ns_exponent"].field()
+    max_sentence_length: int = SETTINGS["max_sentence_length"].field()
+    chunk_words: int = SETTINGS["chunk_words"].field()
+    device: str = SETTINGS["device"].field()
 
     # -- resolved values ---------------------------------------------------------
 
@@ -119,66 +115,22 @@ class Word2VecConfig:
     # -- checks --------------------------------------------------------------------
 
     def validate(self) -> Word2VecConfig:
-        """Raise :class:`ConfigError` naming the first bad value; return self if all is well."""
+        """Raise :class:`ConfigError` naming the first bad value; return self if all is well.
 
-        def need_int(name: str, lo: int) -> None:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-                raise ConfigError(f"{name} must be an integer >= {lo}, got {v!r}")
-
-        def need_num(name: str) -> float:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
-                raise ConfigError(f"{name} must be a number, got {v!r}")
-            if not math.isfinite(float(v)):
-                raise ConfigError(f"{name} must be finite, got {v!r}")
-            return float(v)
-
-        if self.model not in MODELS:
-            raise ConfigError(f"model must be 'sg' (skip-gram) or 'cbow', got {self.model!r}")
-        need_int("vector_size", 1)
-        if self.vector_size > 10_000:
-            raise ConfigError(f"vector_size {self.vector_size} is implausibly large (max 10000)")
-        need_int("window", 1)
-        if self.window > 10_000:
-            raise ConfigError(f"window {self.window} is larger than any sentence (max 10000)")
-        need_int("negative", 0)
-        if self.negative > 1000:
-            raise ConfigError(f"negative must be at most 1000, got {self.negative}")
-        need_int("epochs", 1)
-        need_int("min_count", 1)
-        need_int("max_sentence_length", 1)
-        need_int("chunk_words", 1)
-        need_int("seed", 0)
-        if self.hs not in (0, 1, True, False):
-            raise ConfigError(f"hs must be 0 or 1, got {self.hs!r}")
-        if self.cbow_mean not in (0, 1, True, False):
-            raise ConfigError(f"cbow_mean must be 0 or 1, got {self.cbow_mean!r}")
+        Each field is checked by its entry in :data:`wordvec.settings.SETTINGS`;
+        what involves two fields is checked here.
+        """
+        validate_fields(self)
         if not self.hs and self.negative == 0:
             raise ConfigError(
                 "no training objective: set negative > 0 (negative sampling) or hs=1 "
                 "(hierarchical softmax); the full softmax is in wordvec.train.reference"
             )
-        if self.workers is not None:
-            need_int("workers", 1)
-        if self.max_vocab_size is not None:
-            need_int("max_vocab_size", 1)
-        if self.max_final_vocab is not None:
-            need_int("max_final_vocab", 1)
-        if need_num("sample") < 0:
-            raise ConfigError(f"sample must be >= 0 (0 disables subsampling), got {self.sample}")
-        need_num("ns_exponent")
-        if self.alpha is not None and need_num("alpha") <= 0:
-            raise ConfigError(f"alpha (learning rate) must be positive, got {self.alpha}")
-        if self.min_alpha is not None and need_num("min_alpha") < 0:
-            raise ConfigError(f"min_alpha must be >= 0, got {self.min_alpha}")
         if self.end_alpha > self.start_alpha:
             raise ConfigError(
                 f"min_alpha ({self.end_alpha}) is larger than alpha ({self.start_alpha}); "
                 "the learning rate only decreases"
             )
-        if self.device not in DEVICES:
-            raise ConfigError(f"device must be 'cpu' or 'cuda', got {self.device!r}")
         if self.device == "cuda":
             if self.hs:
                 raise ConfigError("the GPU engine (device='cuda') trains negative sampling "

@@ -473,6 +473,7 @@ class WordVectors:
         negative: Any = None,
         topn: int | None = 10,
         restrict_vocab: int | None = None,
+        index: Any = None,
     ) -> list[tuple[str, float]] | np.ndarray:
         """Nearest words (cosine) to the mean of unit positive minus negative words (3CosAdd).
 
@@ -481,14 +482,49 @@ class WordVectors:
         ``topn=None`` returns the similarity of every word (the first
         ``restrict_vocab`` words if given) as an array. Example:
         ``wv.most_similar(positive=["king", "woman"], negative=["man"])``.
+        ``index``: an index from :meth:`build_index` to search instead of
+        scanning every row (approximate kinds may miss some true neighbours).
         """
         if isinstance(topn, Integral) and topn < 1:
             return []
+        if index is not None:
+            return self._most_similar_indexed(positive, negative, topn, restrict_vocab, index)
         mean, exclude = self._query_vector(positive, negative)
         scores = self._scores(mean, self._limit(restrict_vocab))
         if not topn:
             return scores
         return self._ranked(scores, int(topn), exclude)
+
+    def build_index(self, kind: str = "auto", **params: Any) -> Any:
+        """A neighbour index for ``most_similar(..., index=...)``; see :mod:`wordvec.vectors.index`.
+
+        ``kind``: ``"exact"``, ``"hnsw"`` or ``"ivf"`` (approximate, need
+        ``faiss-cpu``), or ``"auto"``: exact for small vocabularies, IVF
+        from :data:`wordvec.vectors.index.AUTO_APPROX_WORDS` words up when faiss is
+        installed. Build it again after changing the vectors.
+        """
+        from wordvec.vectors.index import build_index
+
+        return build_index(self, kind, **params)
+
+    def _most_similar_indexed(
+        self, positive: Any, negative: Any, topn: Any, restrict_vocab: Any, index: Any
+    ) -> list[tuple[str, float]]:
+        if not topn:
+            raise ConfigError("most_similar with an index needs a topn (a number of words)")
+        if restrict_vocab:
+            raise ConfigError("restrict_vocab cannot be combined with an index")
+        if getattr(index, "wv", None) is not self or len(index) != len(self):
+            raise ConfigError("this index was built for other vectors: build it from these")
+        mean, exclude = self._query_vector(positive, negative)
+        excl = set(exclude)
+        rows, scores = index.search(mean[None, :], int(topn) + len(excl))
+        words = self.index_to_key
+        return [
+            (words[i], float(s))
+            for i, s in zip(rows[0].tolist(), scores[0].tolist(), strict=True)
+            if i >= 0 and i not in excl and s != -np.inf
+        ][: int(topn)]
 
     def _cosmul_scores(self, positive: list, negative: list, limit: int) -> np.ndarray:
         def shifted(term: Any) -> np.ndarray:
