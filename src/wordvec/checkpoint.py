@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger("wordvec")
 
 __all__ = ["KIND", "Checkpoint", "corpus_fingerprint", "load_checkpoint", "resume",
-           "save_checkpoint"]
+           "save_checkpoint", "save_checkpoint_or_warn"]
 
 #: The ``kind`` of checkpoint files in the native format's header.
 KIND = "word2vec-checkpoint"
@@ -156,6 +156,35 @@ def save_checkpoint(model: Word2Vec, path: str | os.PathLike) -> Path:
         where = f"{model.epochs_done} epochs done"
     logger.info("checkpoint written to %s (%s)", path, where)
     return path
+
+
+def save_checkpoint_or_warn(model: Word2Vec, path: str | os.PathLike, warned: set) -> bool:
+    """Write a checkpoint during training; a failure is a warning, not the end of the run.
+
+    A checkpoint that cannot be written (a full disk, a file-size limit, a
+    folder that went away or became read-only) logs one warning line naming
+    the path and the reason, once per kind of failure (``warned`` collects
+    the kinds already reported; repeats go to the debug log), and sets
+    ``model.checkpoint_error``; the previous checkpoint, if any, stays intact
+    (writes are atomic). Returns True when the checkpoint was written.
+    """
+    try:
+        model.save_checkpoint(path)  # the method, so that subclasses and wrappers apply
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        model.checkpoint_error = f"{path}: {reason}"
+        kind = (str(path), exc.errno or reason)
+        if kind in warned:
+            logger.debug("checkpoint %s not written again: %s", path, reason)
+        else:
+            warned.add(kind)
+            logger.warning("cannot write the checkpoint %s: %s; training goes on (the "
+                           "previous checkpoint, if any, is kept)", path, reason)
+        return False
+    if model.checkpoint_error is not None:
+        logger.info("checkpoint %s written again", path)
+    model.checkpoint_error = None
+    return True
 
 
 # ----------------------------------------------------------------------------- loading
@@ -283,6 +312,7 @@ def resume(
     tokenizer: Any = None,
     workdir: str | os.PathLike | None = None,
     workers: int | None = None,
+    tmp_dir: str | os.PathLike | None = None,
 ) -> Word2Vec:
     """Rebuild a :class:`~wordvec.word2vec.Word2Vec` from a checkpoint (see ``Word2Vec.resume``)."""
     from wordvec.corpus import is_path
@@ -328,6 +358,7 @@ def resume(
                 src, min_count=config.min_count, max_vocab_size=config.max_vocab_size,
                 max_final_vocab=config.max_final_vocab, tokenizer=tokenizer, workdir=workdir,
                 max_sentence_length=config.max_sentence_length, make_vocab=same_vocab,
+                tmp_dir=tmp_dir,
             )
         except _CorpusMismatch:
             raise

@@ -374,6 +374,9 @@ class Word2Vec:
             (the CLI records ``epoch_accuracy`` here).
         checkpoint_meta: free-form JSON kept only in checkpoints (the CLI
             keeps the output path and options it needs to resume).
+        checkpoint_error: why the last checkpoint of :meth:`train` could not
+            be written (path and reason), or None. A failed checkpoint is a
+            warning, not the end of training.
         interrupted: True when the last :meth:`train` call was stopped by
             :meth:`request_stop` before its last epoch; ``train()`` continues it.
         wv: the vectors as :class:`~wordvec.vectors.WordVectors`.
@@ -414,6 +417,7 @@ class Word2Vec:
         self.train_seconds = 0.0
         self.meta: dict[str, Any] = {}
         self.checkpoint_meta: dict[str, Any] = {}
+        self.checkpoint_error: str | None = None
         self._wv = None
         self._run: _Run | None = None
         # a plain flag, not a threading.Event: a signal handler may set it while the
@@ -438,12 +442,15 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         update: bool = False,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Read ``source`` once: vocabulary, encoded corpus, initial weights.
 
         ``source`` is anything :func:`wordvec.encoded.encode_corpus` accepts (a
         file, a folder, compressed files, a list of token lists) or an
-        :class:`~wordvec.encoded.EncodedCorpus` (used as is).
+        :class:`~wordvec.encoded.EncodedCorpus` (used as is). The encoded
+        corpus is kept in ``workdir`` if given, else in a working folder under
+        ``tmp_dir`` (default ``$TMPDIR``) removed when it is no longer used.
 
         ``update=True`` (gensim's ``build_vocab(update=True)``) keeps what a
         trained model learned and makes ``source`` the text the next
@@ -461,7 +468,7 @@ class Word2Vec:
         from wordvec.encoded import EncodedCorpus, encode_corpus
 
         if update:
-            return self._update_vocab(source, tokenizer, workdir)
+            return self._update_vocab(source, tokenizer, workdir, tmp_dir)
         c = self.config
         if isinstance(source, EncodedCorpus):
             corpus = source
@@ -474,6 +481,7 @@ class Word2Vec:
                 tokenizer=tokenizer,
                 workdir=workdir,
                 max_sentence_length=c.max_sentence_length,
+                tmp_dir=tmp_dir,
             )
         self.corpus = corpus
         self.vocab = corpus.vocab
@@ -500,6 +508,7 @@ class Word2Vec:
         source: Any,
         tokenizer: Callable[[str], list[str]] | None,
         workdir: str | os.PathLike | None,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         from wordvec.encoded import EncodedCorpus, encode_corpus
         from wordvec.vocab import Vocab
@@ -535,7 +544,7 @@ class Word2Vec:
 
         corpus = encode_corpus(
             source, min_count=c.min_count, tokenizer=tokenizer, workdir=workdir,
-            max_sentence_length=c.max_sentence_length, make_vocab=merge,
+            max_sentence_length=c.max_sentence_length, make_vocab=merge, tmp_dir=tmp_dir,
         )
         new = corpus.vocab
         d = c.vector_size
@@ -573,9 +582,10 @@ class Word2Vec:
         progress: ProgressFn | None = None,
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Build the vocabulary from ``source`` and train; return ``self``."""
-        self.build_vocab(source, tokenizer=tokenizer, workdir=workdir)
+        self.build_vocab(source, tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir)
         return self.train(callbacks=callbacks, progress=progress)
 
     def request_stop(self) -> None:
@@ -626,6 +636,9 @@ class Word2Vec:
         ``checkpoint`` every ``checkpoint_every`` epochs, every
         ``checkpoint_seconds`` seconds (at the next chunk boundary, even in
         the middle of an epoch), and when :meth:`request_stop` stops the run.
+        A checkpoint that cannot be written (a full disk, a vanished folder) is
+        logged as a warning (once per kind of failure) and recorded in
+        :attr:`checkpoint_error`; training goes on.
 
         If the previous call was stopped by :meth:`request_stop` (or the model
         comes from :meth:`resume`), ``train()`` without ``epochs`` continues
@@ -667,6 +680,14 @@ class Word2Vec:
             run = _Run(self.epochs_done, epochs)
         if self.corpus.n_tokens == 0:
             raise TrainingError("the encoded corpus holds no in-vocabulary words; nothing to train")
+        from wordvec.checkpoint import save_checkpoint_or_warn
+
+        warned: set = set()
+        self.checkpoint_error = None
+
+        def save(path: str | os.PathLike) -> None:
+            save_checkpoint_or_warn(self, path, warned)
+
         self._run = run
         self._wv = None
         job = _Job(self, run.epochs, run.first_epoch)
@@ -708,9 +729,9 @@ class Word2Vec:
                             "chunks", pos["epoch"], pos["epochs"], pos["chunk"], pos["chunks"],
                         )
                         if checkpoint is not None:
-                            self.save_checkpoint(checkpoint)
+                            save(checkpoint)
                         return self
-                    self.save_checkpoint(checkpoint)  # time for a checkpoint
+                    save(checkpoint)  # time for a checkpoint
                     deadline = time.monotonic() + checkpoint_seconds
                     mark[0] = st.next_chunk
                 stop = self._end_epoch(job, e, st, callbacks)
@@ -721,7 +742,7 @@ class Word2Vec:
                      == 0)
                     or time.monotonic() >= deadline
                 ):
-                    self.save_checkpoint(checkpoint)
+                    save(checkpoint)
                     if checkpoint_seconds is not None:
                         deadline = time.monotonic() + checkpoint_seconds
                 if stop:
@@ -787,6 +808,7 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         workers: int | None = None,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Rebuild a model from a checkpoint; call ``train()`` to go on training.
 
@@ -805,7 +827,8 @@ class Word2Vec:
         """
         from wordvec.checkpoint import resume
 
-        return resume(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers)
+        return resume(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers,
+                      tmp_dir=tmp_dir)
 
     # ------------------------------------------------------------------ results
 
