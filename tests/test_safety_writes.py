@@ -301,14 +301,15 @@ def test_binary_data_is_not_sent_to_a_terminal(tmp_path, vec_bin):
             fmt = ["--format", "native"] if not extra else extra
             proc = subprocess.run([sys.executable, "-m", "wordvec.cli", "-q", "convert", vec_bin,
                                    "-", *fmt], stdout=slave, stderr=subprocess.PIPE, text=True,
-                                  timeout=60)
+                                  timeout=20, cwd=tmp_path)
             one_error_line(proc.returncode, proc.stderr, "terminal", "word2vec-text")
         # text to a terminal is fine
         proc = subprocess.run([sys.executable, "-m", "wordvec.cli", "-q", "convert", vec_bin,
                                "-", "--limit", "2"], stdout=slave, stderr=subprocess.PIPE,
-                              text=True, timeout=60)
+                              text=True, timeout=20, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         assert os.read(master, 1 << 16).startswith(b"2 24\r\n")
+        assert os.listdir(tmp_path) == []  # no file named "-"
     finally:
         os.close(master)
         os.close(slave)
