@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,compat]'
+	$(BIN)/python -m pip install --quiet -e '.[test,compat,serve]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -19,7 +19,19 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: lint
+# The browser tests of `wordvec serve` drive Debian's Chromium: install it when we are root
+# with apt and it is missing. Never fails: without it those tests skip (or fail under CI).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and chromium-driver for the browser tests (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver) >/dev/null 2>&1 || \
+	      echo "could not install chromium: the browser tests will skip"; \
+	  else echo "chromium is not installed: the browser tests will skip"; fi; \
+	fi
+
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

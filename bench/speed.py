@@ -24,7 +24,7 @@ What it does:
    the time to build the vocabulary (and for wordvec, encode the corpus), the
    training time, the peak resident memory (``VmHWM``, read right after
    training, before evaluating), then evaluates the vectors with the same
-   code for everyone (``wordvec.evaluate``, which reproduces gensim's
+   code for everyone (``wordvec.vectors.evaluate``, which reproduces gensim's
    ``evaluate_word_analogies`` / ``evaluate_word_pairs``): Google analogies
    restricted to the 30,000 most frequent words, and WordSim-353 Spearman.
 4. Prints one table row per run and the ratios against gensim.
@@ -125,8 +125,8 @@ def peak_rss_mib() -> float:
 
 
 def evaluate(words: list, vectors, data: Path) -> dict:
-    from wordvec.evaluate import evaluate_analogies, evaluate_pairs
-    from wordvec.vectors import WordVectors
+    from wordvec.vectors.evaluate import evaluate_analogies, evaluate_pairs
+    from wordvec.vectors.keyed import WordVectors
 
     wv = WordVectors(words, vectors)
     out = {}
@@ -142,7 +142,7 @@ def evaluate(words: list, vectors, data: Path) -> dict:
 def run_wordvec(args: argparse.Namespace, corpus: dict) -> dict:
     t0 = time.perf_counter()
     c0 = time.process_time()
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.word2vec import Word2Vec
 
     m = Word2Vec(
         model=args.model, vector_size=args.size, window=args.window, negative=args.negative,
@@ -217,7 +217,7 @@ SYSTEMS = {
 def warm_kernels(args: argparse.Namespace) -> None:
     """Compile (or load from Numba's cache) the kernels once, outside the timings."""
     code = (
-        "from wordvec.word2vec import Word2Vec\n"
+        "from wordvec.train.word2vec import Word2Vec\n"
         "from wordvec.synthetic import generate_sentences\n"
         "import tempfile, pathlib\n"
         "d = pathlib.Path(tempfile.mkdtemp())\n"

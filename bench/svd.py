@@ -60,7 +60,7 @@ def peak_rss_mb() -> float:
 
 
 def evaluate(wv) -> dict:
-    from wordvec.evaluate import evaluate_analogies, evaluate_pairs
+    from wordvec.vectors.evaluate import evaluate_analogies, evaluate_pairs
 
     a = evaluate_analogies(wv, ANALOGIES, restrict_vocab=30000)
     ws = evaluate_pairs(wv, WS353)
@@ -77,9 +77,9 @@ def evaluate(wv) -> dict:
 
 def run_svd(args: argparse.Namespace, window: int) -> dict:
     """One window size: count, PPMI, SVD once; score every eig weighting."""
-    from wordvec.counting import cooccurrence, ppmi, svd_vectors, truncated_svd
-    from wordvec.encoded import encode_corpus
-    from wordvec.vectors import WordVectors
+    from wordvec.text.encoded import encode_corpus
+    from wordvec.train.counting import cooccurrence, ppmi, svd_vectors, truncated_svd
+    from wordvec.vectors.keyed import WordVectors
 
     res: dict = {"method": "ppmi-svd", "window": window, "weighting": args.weighting,
                  "sample": args.sample, "vector_size": args.vector_size, "solver": args.solver}
@@ -122,8 +122,8 @@ def run_svd(args: argparse.Namespace, window: int) -> dict:
 
 def run_sgns(args: argparse.Namespace) -> dict:
     """Skip-gram with negative sampling on the same corpus, for comparison."""
-    from wordvec.encoded import encode_corpus
-    from wordvec.word2vec import Word2Vec
+    from wordvec.text.encoded import encode_corpus
+    from wordvec.train.word2vec import Word2Vec
 
     enc = encode_corpus(args.plain, min_count=args.min_count)
     model = Word2Vec(model="sg", vector_size=args.vector_size, window=args.sgns_window,

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from wordvec import synthetic
-from wordvec.checkpoint import KIND, load_checkpoint
 from wordvec.cli import main
 from wordvec.errors import ConfigError, CorpusError, FormatError
-from wordvec.formats import load_state, load_vectors
-from wordvec.word2vec import Word2Vec, _make_chunks
+from wordvec.train.checkpoint import KIND, load_checkpoint
+from wordvec.train.engine import make_chunks
+from wordvec.train.word2vec import Word2Vec
+from wordvec.vectors.formats import load_state, load_vectors
 
 # size 16 and 5 noise words, as the CLI tests: one compiled kernel
 KW = dict(model="sg", vector_size=16, negative=5, min_count=2, seed=11, workers=1)
@@ -109,7 +110,7 @@ def test_resume_from_every_chunk_gives_the_same_vectors(corpus_file, tmp_path):
     whole = Word2Vec(**kw).fit(corpus_file)
     corpus = whole.corpus
     n = corpus.n_tokens
-    ends = [stop for _, stop, _ in _make_chunks(corpus.offsets, 8_000)]
+    ends = [stop for _, stop, _ in make_chunks(corpus.offsets, 8_000)]
     assert len(ends) >= 3
     for done in [*ends[:-1], *(n + e for e in ends[:-1])] + [n]:
         m = Word2Vec(**kw).build_vocab(corpus)
@@ -179,7 +180,7 @@ def test_a_vector_file_or_damaged_checkpoint_is_refused(corpus_file, tmp_path):
     # the header's state edited to contradict the arrays
     arrays, meta = load_state(ckpt)
     meta["checkpoint"]["losses"] = [1.0, 2.0]
-    from wordvec.formats import save_state
+    from wordvec.vectors.formats import save_state
 
     save_state(tmp_path / "bad.ckpt", arrays, meta, kind=KIND)
     with pytest.raises(FormatError, match="damaged checkpoint"):

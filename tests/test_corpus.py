@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from wordvec.corpus import Tokenizer, iter_file_sentences, iter_sentences, tokenize
 from wordvec.errors import CorpusError
+from wordvec.text.corpus import Tokenizer, iter_file_sentences, iter_sentences, tokenize
 
 
 def test_tokenizer_default_rules():
@@ -103,3 +103,96 @@ def test_real_text8_prefix_reads(shared_data):
     first = next(iter(iter_sentences(path)))
     assert len(first) == 10_000
     assert first[:5] == ["anarchism", "originated", "as", "a", "term"]
+
+
+# ------------------------------------------------------------------ scripts with combining marks
+
+SCRIPTS = {
+    # Hindi: vowel signs (Mc) and viramas (Mn) belong to their consonants
+    "devanagari": ("हिन्दी भारत की एक भाषा है। मैं हिन्दी बोलता हूँ।",
+                   ["हिन्दी", "भारत", "की", "एक", "भाषा", "है", "मैं", "हिन्दी", "बोलता", "हूँ"]),
+    # vocalised Arabic: harakat (fatha, kasra, shadda, sukun) stay inside the word
+    "arabic": ("اَلْعَرَبِيَّةُ لُغَةٌ جَمِيلَةٌ، وَالْكِتَابُ مُفِيدٌ.",
+               ["اَلْعَرَبِيَّةُ", "لُغَةٌ", "جَمِيلَةٌ", "وَالْكِتَابُ", "مُفِيدٌ"]),
+    # Thai: vowel and tone marks stay; no spaces between words, so a run is one token
+    "thai": ("ภาษาไทย สวัสดีครับ ผมชื่อสมชาย",
+             ["ภาษาไทย", "สวัสดีครับ", "ผมชื่อสมชาย"]),
+    # Chinese and emoji: letters kept (one token per run), emoji are no letters
+    "cjk_emoji": ("我爱北京。 東京は日本の首都です 😀 ok👍fine",
+                  ["我爱北京", "東京は日本の首都です", "ok", "fine"]),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_words_keep_their_combining_marks(script):
+    text, words = SCRIPTS[script]
+    assert tokenize(text) == words
+
+
+def test_decomposed_latin_is_normalised_and_can_be_kept_decomposed():
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Über die Straße fährt ein Café-Wagen, señor")
+    assert "u\u0308" in nfd.lower()
+    expected = ["über", "die", "straße", "fährt", "ein", "café", "wagen", "señor"]
+    assert tokenize(nfd) == expected
+    kept = Tokenizer(normalize=False)(nfd)
+    assert kept[0] == "u\u0308ber" and len(kept) == len(expected)  # marks still attached
+    assert [unicodedata.normalize("NFC", w) for w in kept] == expected
+
+
+def test_long_tokens_are_cut_and_counted():
+    from wordvec.text.corpus import MAX_TOKEN_LENGTH
+
+    tok = Tokenizer()
+    long = "x" * 2_000_000
+    assert tok(f"a {long} b") == ["a", "x" * MAX_TOKEN_LENGTH, "b"]
+    assert tok("é" * 99 + "'" + "z" * 5) == ["é" * 99]  # cut; no trailing apostrophe
+    assert tok.tokens_cut == 2
+    assert Tokenizer(max_token_length=None)(long) == [long]
+    with pytest.raises(ValueError):
+        Tokenizer(max_token_length=0)
+
+
+# ------------------------------------------------------------------ folders
+
+
+def test_folder_is_read_recursively_skipping_hidden_and_binary_files(tmp_path, caplog):
+    d = tmp_path / "corpus"
+    (d / "b_sub" / "deeper").mkdir(parents=True)
+    (d / ".git").mkdir()
+    (d / "a.txt").write_text("one\n")
+    (d / "b_sub" / "a.txt").write_text("two\n")
+    (d / "b_sub" / "deeper" / "z.txt").write_text("three\n")
+    (d / "c.txt").write_text("four\n")
+    (d / ".hidden.txt").write_text("hidden\n")
+    (d / ".git" / "notes.txt").write_text("hidden too\n")
+    (d / "b_sub" / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    (d / "broken.gz").write_bytes(b"\x1f\x8b not really gzip")
+    with caplog.at_level(logging.INFO, logger="wordvec"):
+        sents = list(iter_sentences(d))
+    assert sents == [["one"], ["two"], ["three"], ["four"]]  # sorted, depth first
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, caplog.text
+    assert "image.png" in warnings[1].getMessage() + warnings[0].getMessage()
+    assert any("binary" in r.getMessage() for r in warnings)
+    assert any("broken.gz" in r.getMessage() for r in warnings)
+    infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert any(".hidden.txt" in m for m in infos) and any(".git" in m for m in infos)
+
+
+def test_folder_with_only_binary_or_hidden_files_is_an_error(tmp_path):
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "x.bin").write_bytes(bytes(range(256)))
+    (d / ".h").write_text("words\n")
+    with pytest.raises(CorpusError, match=r"no readable files \(2 file\(s\) skipped"):
+        list(iter_sentences(d))
+
+
+def test_folder_symlink_loop_is_read_once(tmp_path):
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "t.txt").write_text("word\n")
+    (d / "sub" / "loop").symlink_to(d)
+    assert list(iter_sentences(d)) == [["word"]]

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wordvec.counting import (
+from wordvec.errors import ConfigError, FormatError, VocabError
+from wordvec.text.encoded import EncodedCorpus, encode_corpus
+from wordvec.train.counting import (
     BOS,
     EOS,
     PPMISVD,
@@ -27,8 +29,7 @@ from wordvec.counting import (
     svd_vectors,
     truncated_svd,
 )
-from wordvec.encoded import EncodedCorpus, encode_corpus
-from wordvec.errors import ConfigError, FormatError, VocabError
+from wordvec.train.word2vec import Word2VecConfig
 
 # --- the tutorial's example --------------------------------------------------------
 
@@ -363,3 +364,19 @@ def test_end_to_end_pair_partners_are_near_each_other(synthetic_model):
             closer = np.mean([wv.similarity(a, b) > wv.similarity(a, o) for o in others])
             assert closer > 0.9, (a, b, closer)
     assert set(model.timings) >= {"count", "ppmi", "svd"}
+
+
+def test_a_corpus_given_to_the_constructor_is_fitted_at_once(tmp_path):
+    sents = [["a", "b", "c"], ["a", "c", "d"], ["b", "d", "a"]] * 10
+    kw = dict(vector_size=2, window=2, min_count=1, sample=0)
+    expected = PPMISVD(**kw).fit(sents)
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in sents) + "\n", encoding="utf-8")
+    for model in (PPMISVD(sents, **kw), PPMISVD(sentences=sents, **kw),
+                  PPMISVD(corpus_file=path, **kw)):
+        np.testing.assert_array_equal(model.vectors, expected.vectors)
+    assert PPMISVD(SVDConfig(**kw)).vectors is None
+    with pytest.raises(ConfigError, match="corpus once"):
+        PPMISVD(sents, corpus_file=path, **kw)
+    with pytest.raises(ConfigError, match="SVDConfig"):
+        PPMISVD(Word2VecConfig())

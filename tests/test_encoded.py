@@ -3,9 +3,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from wordvec.corpus import Tokenizer, iter_sentences
-from wordvec.encoded import EncodedCorpus, encode_corpus
 from wordvec.errors import CorpusError, VocabError
+from wordvec.text.corpus import Tokenizer, iter_sentences
+from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
 MESSY = (
     "The Cat's hat, the cat's HAT!  Über-cool café; don't stop.\n"
@@ -129,3 +129,36 @@ def test_main_corpus_vocabulary(shared_data, tmp_path):
     enc = encode_corpus(shared_data / "corpora" / "text8-original-prefix.txt.xz", min_count=5)
     assert enc.stats["raw_tokens"] == 1_171_946
     assert enc.vocab.words[:2] == ["the", "of"]
+
+
+def test_huge_tokens_and_runs_give_the_same_result_on_both_paths(tmp_path, caplog):
+    """A 3 MiB "word", a 1.5 MiB run of words glued by punctuation and a 2M-character
+    token: both readers cut them identically (runs at MAX_RUN_BYTES, words at
+    MAX_TOKEN_LENGTH characters) and the vocabulary stays small."""
+    import logging
+
+    from wordvec.text.corpus import MAX_RUN_BYTES, MAX_TOKEN_LENGTH
+
+    p = tmp_path / "long.txt"
+    glued = ",".join(["ab"] * (MAX_RUN_BYTES // 2))  # 1.5 MiB without whitespace
+    p.write_text("start " + "é" * (3 << 19) + " mid\n" + glued + " x\n" + "z" * 2_000_000
+                 + " end\n", "utf-8")
+    with caplog.at_level(logging.WARNING, logger="wordvec"):
+        fast = encode_corpus(p, min_count=1)
+    slow = encode_corpus(p, min_count=1, tokenizer=Tokenizer(pattern=f"(?:{_pattern()})"))
+    _same(fast, slow)
+    assert "run(s) of more than" in caplog.text and "cut 2 token(s)" in caplog.text
+    assert fast.stats["tokens_cut"] == slow.stats["tokens_cut"] == 2
+    assert fast.stats["invalid_bytes"] == 0  # the cut is moved to a character boundary
+    assert max(len(w) for w in fast.vocab.words) == MAX_TOKEN_LENGTH
+    # (the cut at 1 MiB falls inside an "ab", leaving an "a")
+    assert set(fast.vocab.words) == {"start", "é" * MAX_TOKEN_LENGTH, "mid", "ab", "a", "x",
+                                     "z" * MAX_TOKEN_LENGTH, "end"}
+    # the glued run keeps its first MAX_RUN_BYTES bytes: 1 MiB / len("ab,") words
+    assert fast.vocab.counts[fast.vocab.index["ab"]] == (MAX_RUN_BYTES + 1) // 3
+
+
+def _pattern():
+    from wordvec.text.corpus import DEFAULT_PATTERN
+
+    return DEFAULT_PATTERN

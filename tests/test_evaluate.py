@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from wordvec.errors import FormatError, VocabError
-from wordvec.evaluate import (
+from wordvec.vectors.evaluate import (
     evaluate_analogies,
     evaluate_pairs,
     format_results,
     read_analogies,
 )
-from wordvec.vectors import WordVectors
+from wordvec.vectors.keyed import WordVectors
 
 # axes: person, female, royal, young.  "King" (a rarer casing of king) lies even
 # closer to man:woman::king:? than queen does, so it tests the casing rule.

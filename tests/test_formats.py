@@ -10,17 +10,18 @@ import zipfile
 import numpy as np
 import pytest
 
-from wordvec import formats
 from wordvec.errors import ConfigError, FormatError
-from wordvec.formats import (
+from wordvec.vectors import formats
+from wordvec.vectors.formats import (
     atomic_write,
     detect_format,
+    encode_words,
     load_state,
     load_vectors,
     save_state,
     save_vectors,
 )
-from wordvec.vectors import WordVectors
+from wordvec.vectors.keyed import WordVectors
 
 WORDS = ["the", "naïve", "東京", "straße", "ünïcödé", "Ωmega", "x" * 70, "a-b_c", "42"]
 
@@ -464,6 +465,97 @@ def test_round_trip_of_arbitrary_words_and_float_bits():
     def check(wv):
         with tempfile.TemporaryDirectory() as tmp:
             for name in ("v.bin", "v.txt", "v.wv"):
-                assert_same(load_vectors(save_vectors(wv, Path(tmp) / name)), wv)
+                # (infinities included: they are written and read back bit for bit on request)
+                assert_same(load_vectors(save_vectors(wv, Path(tmp) / name),
+                                         allow_nonfinite=True), wv)
 
     check()
+
+
+# ---------------------------------------------------------------- what wordvec writes it reads
+def test_binary_writer_refuses_words_its_reader_would_refuse(tmp_path):
+    huge = "x" * 2_000_000
+    wv = WordVectors(["a", huge], np.ones((2, 3), np.float32))
+    with pytest.raises(FormatError, match=r"word #1 .* 2000000 bytes long"):
+        save_vectors(wv, tmp_path / "v.bin")
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
+    for name in ("v.txt", "v.wv"):  # formats without a length limit keep it
+        assert load_vectors(save_vectors(wv, tmp_path / name)).index_to_key == ["a", huge]
+    ok = WordVectors(["a", "é" * 1000], np.ones((2, 3), np.float32))
+    assert load_vectors(save_vectors(ok, tmp_path / "ok.bin")).index_to_key[1] == "é" * 1000
+
+
+@pytest.mark.parametrize(
+    "content,fmt",
+    [
+        (b"3 2\na 1 0\nb 0 1\nc 1 1\n", "word2vec-text"),
+        (b"2 2\na 0 0\nb 0 0", "word2vec-text"),
+        (b"2 3\nnew york 1 2 3\nb 4 5 6\n", "word2vec-text"),  # a word with a space
+        (b"1 2\na " + np.zeros(2, "<f4").tobytes(), "word2vec-binary"),
+        (b"2 1\na " + np.float32(1).tobytes() + b"\nb " + np.float32(2).tobytes() + b"\n",
+         "word2vec-binary"),
+        (b"2 1\na " + np.float32(1).tobytes() + b"b " + np.float32(2).tobytes(),
+         "word2vec-binary"),  # gensim: no newline after each vector
+        (b"1 1\nw p>%}\n", "word2vec-binary"),  # float bytes that happen to be printable
+        (b"2 2\nw1 Br|WCj+=\nw2 iU\xc9\x85rA\xcb\xb9\n", "word2vec-binary"),
+        (b"0 0\n", "glove"),  # GloVe: the word "0" with the vector [0]
+        (b"0 1\na 0\n", "glove"),  # as word2vec, 0 words would be followed by a row
+        (b"3 4\na 1 2\n", "word2vec-text"),  # broken text: the text reader says which line
+        (b"1 40000\nw " + b"0.5 " * 20000, "word2vec-text"),  # a first line longer than the sniff
+    ],
+)
+def test_sniffing_text_against_binary(tmp_path, content, fmt):
+    from wordvec.vectors.formats import detect_format
+
+    f = tmp_path / "v"
+    f.write_bytes(content)
+    assert detect_format(f) == fmt
+
+
+def test_describe_native_agrees_with_load_and_reads_no_array(tmp_path):
+    for n_extra in (0, 40, 5000):
+        wv = sample_wv(n_extra=n_extra)
+        wv.meta = {"losses": [1.5, 1.2]}
+        path = save_vectors(wv, tmp_path / f"v{n_extra}.wv")
+        count, dims, head, meta = formats.describe_native(path, n_words=10)
+        loaded = load_vectors(path)
+        assert (count, dims) == (len(loaded), loaded.vector_size)
+        assert head == loaded.index_to_key[:10] and meta == loaded.meta
+    empty = save_vectors(WordVectors([], np.zeros((0, 3), np.float32)), tmp_path / "e.wv")
+    assert formats.describe_native(empty)[:3] == (0, 3, [])
+    # a flipped byte inside the vectors goes unnoticed: their data is not read
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("vectors.npy")
+    name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    last = info.header_offset + 30 + name_len + extra_len + info.compress_size - 1
+    raw[last] ^= 0xFF  # the last byte of the last vector
+    path.write_bytes(bytes(raw))
+    assert formats.describe_native(path)[0] == len(loaded)
+    with pytest.raises(FormatError, match="checksum"):
+        load_vectors(path)
+
+
+def test_describe_native_checks_what_load_checks(tmp_path):
+    words = encode_words(["a", "b", "c"])
+    bad = save_state(tmp_path / "bad.wv", {"words": words, "vectors": np.ones((2, 3))})
+    with pytest.raises(FormatError, match="3 words for 2 vectors"):
+        formats.describe_native(bad)
+    counts = save_state(tmp_path / "c.wv", {"data": np.ones(3)}, kind="cooccurrence")
+    with pytest.raises(FormatError, match="without word vectors"):
+        formats.describe_native(counts)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_compressed_native_members_are_refused(tmp_path, method):
+    path = save_vectors(sample_wv(), tmp_path / "v.wv")
+    with zipfile.ZipFile(path) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    repacked = tmp_path / "repacked.wv"
+    with zipfile.ZipFile(repacked, "w") as out:
+        for name, data in members:
+            out.writestr(name, data, compress_type=method if name == "counts.npy" else 0)
+    for call in (load_vectors, lambda p: load_vectors(p, mmap=True), load_state,
+                 formats.describe_native):
+        with pytest.raises(FormatError, match=r"member counts\.npy is compressed"):
+            call(repacked)

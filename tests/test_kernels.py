@@ -7,8 +7,8 @@ kernel is compiled (and cached by Numba for the next run).
 import numpy as np
 import pytest
 
-from wordvec import kernels
-from wordvec.vocab import Vocab, build_alias_table, build_huffman
+from wordvec.text.vocab import Vocab, build_alias_table, build_huffman
+from wordvec.train import kernels
 
 D = 32
 K = 5
@@ -84,14 +84,13 @@ def run_kernel(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alp
     # an alias table that always answers `noise`: never keep the first pick
     alias_p = np.zeros(v, np.float32)
     alias_i = np.full(v, noise, np.int32)
-    if codes is None:
-        codes = np.zeros((1, 1), np.uint8)
-        points = np.zeros((1, 1), np.int32)
-        lengths = np.zeros(1, np.int32)
     stats = np.zeros(3)
-    kern = kernels.chunk_kernel(D, K)
-    kern(ids, bounds, syn0, syn1neg, syn1, keep, alias_p, alias_i, codes, points, lengths,
-         sg, cbow_mean, ns, hs, batched, 1, alpha, alpha, 0.0, 1e9, seed, stats)
+    kern = kernels.chunk_kernel(D, K if ns else 0)
+    kern(ids, bounds, syn0, keep,
+         kernels.NegTables(syn1neg, alias_p, alias_i) if ns else None,
+         kernels.HSTables(syn1, codes, points, lengths) if hs else None,
+         kernels.Rules(sg, cbow_mean, batched, 1), kernels.Rate(alpha, alpha, 0.0, 1e9),
+         seed, stats)
     return stats
 
 

@@ -269,3 +269,55 @@ def _svd_of_synthetic(n_words):
     pmi = np.log(np.maximum(m, 1e-12) * m.sum() / np.outer(m.sum(1), m.sum(0)))
     u, s, _ = np.linalg.svd(np.maximum(pmi, 0), full_matrices=False)
     return words, (u[:, :50] * np.sqrt(s[:50])).astype(np.float32)
+
+
+# ---------------------------------------------------------------- what is drawn
+
+
+def test_accuracy_axis_is_scaled_to_the_data():
+    # small accuracies used to lie flat at the bottom of a 0-100% axis
+    fig = plot.draw_loss([3.0, 2.5, 2.2, 2.1], accuracy=[None, 0.01, 0.02, 0.03])
+    loss_ax, acc_ax = fig.axes
+    low, high = acc_ax.get_ylim()
+    assert low == 0 and 0.03 < high <= 0.05  # the best value near the top, with headroom
+    (line,) = acc_ax.get_lines()
+    assert list(line.get_ydata()) == [0.01, 0.02, 0.03]  # epochs not evaluated are left out
+    assert list(loss_ax.get_lines()[0].get_ydata()) == [3.0, 2.5, 2.2, 2.1]
+    # a perfect score is not cut off, percents are recognised, all zeros still get an axis
+    assert plot.draw_loss([2.0, 1.0], accuracy=[0.5, 1.0]).axes[1].get_ylim()[1] > 1.0
+    assert 99 < plot.draw_loss([2.0, 1.0], accuracy=[40, 99]).axes[1].get_ylim()[1] <= 102
+    assert plot.draw_loss([2.0, 1.0], accuracy=[0.0, 0.0]).axes[1].get_ylim()[1] > 0
+
+
+def test_labels_use_an_installed_font_that_has_their_characters():
+    from matplotlib import font_manager
+
+    default = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
+    have = set(default.get_charmap())
+    # a character the default font lacks but some other installed font has
+    for entry in font_manager.fontManager.ttflist:
+        if entry.name.startswith("Last Resort"):
+            continue
+        extra = [c for c in font_manager.get_font(entry.fname).get_charmap()
+                 if c > 0x2000 and c not in have and chr(c).isprintable()]
+        if extra:
+            char = chr(extra[0])
+            break
+    else:
+        pytest.skip("no installed font has a character the default font lacks")
+    fig = plot.draw_words([f"x{char}", "plain"], np.eye(2, dtype=np.float32))
+    families = fig.axes[0].texts[0].get_fontfamily()
+    assert families[0] == default.family_name and len(families) >= 2
+    assert any(ord(char) in font_manager.get_font(font_manager.findfont(
+        font_manager.FontProperties(family=[f]))).get_charmap() for f in families[1:])
+
+
+def test_characters_no_font_has_are_reported_once(caplog):
+    families, lost = plot.label_fonts(["\U0010fff0"])  # private use: no real font has it
+    assert "\U0010fff0" in lost
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="wordvec"):
+        plot.draw_words(["\U0010fff1a", "\U0010fff1b"], np.eye(2, dtype=np.float32))
+        plot.draw_words(["\U0010fff1a", "b"], np.eye(2, dtype=np.float32))
+    lines = [r.getMessage() for r in caplog.records if "drawn as boxes" in r.getMessage()]
+    assert len(lines) == 1 and "\U0010fff1" in lines[0]

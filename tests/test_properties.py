@@ -5,7 +5,9 @@ any failure to a minimal case.
 """
 
 import collections
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -16,12 +18,12 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from wordvec.corpus import DEFAULT_PATTERN, Tokenizer, tokenize  # noqa: E402
-from wordvec.encoded import encode_corpus  # noqa: E402
 from wordvec.errors import CorpusError  # noqa: E402
-from wordvec.formats import load_state, load_vectors, save_state, save_vectors  # noqa: E402
-from wordvec.vectors import WordVectors  # noqa: E402
-from wordvec.vocab import Vocab  # noqa: E402
+from wordvec.text.corpus import DEFAULT_PATTERN, MAX_TOKEN_LENGTH, Tokenizer, tokenize  # noqa: E402
+from wordvec.text.encoded import encode_corpus  # noqa: E402
+from wordvec.text.vocab import Vocab  # noqa: E402
+from wordvec.vectors.formats import load_state, load_vectors, save_state, save_vectors  # noqa: E402
+from wordvec.vectors.keyed import WordVectors  # noqa: E402
 
 FEW = settings(max_examples=40, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -31,7 +33,10 @@ FEW = settings(max_examples=40, deadline=None,
 _PIECES = st.sampled_from(
     ["a", "B", "z", "é", "É", "ß", "ı", "İ", "ǅ", "ж", "Ж", "中", "٣", "7", "_", "'", "’",
      "-", ".", ",", "!", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\u00a0", "\u2028",
-     "\x85", "don't", "'quoted'", "o'neill", "’tis", "rock'n'roll", "\ufeff"]
+     "\x85", "don't", "'quoted'", "o'neill", "’tis", "rock'n'roll", "\ufeff",
+     # combining marks: Devanagari, vocalised Arabic, Thai, decomposed Latin, a stray mark
+     "हिन्दी", "اَلْعَرَبِيَّةُ", "ภาษาไทย", "u\u0308ber", "e\u0301", "\u0301", "\u0308",
+     "1\u20e3", "中文", "😀", "x" * 120, "é" * 60 + "'" + "z" * 60]
 )
 texty = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join)
 
@@ -44,11 +49,18 @@ texty = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".jo
 def test_tokens_are_words_without_whitespace_or_edge_apostrophes(text):
     for tok in tokenize(text):
         assert tok
+        assert len(tok) <= MAX_TOKEN_LENGTH
         assert not any(ch.isspace() for ch in tok)
         assert tok[0] not in "'’" and tok[-1] not in "'’"
-        # letters and digits of any script ([^\W_] is str.isalnum), apostrophes inside
-        assert all(ch.isalnum() or ch in "'’" for ch in tok), tok
+        # a word starts with a letter or digit of any script ([^\W_] is str.isalnum);
+        # then letters, digits, their combining marks, and apostrophes inside
+        assert tok[0].isalnum(), tok
+        assert all(ch.isalnum() or ch in "'’" or unicodedata.category(ch)[0] == "M"
+                   for ch in tok), tok
         assert "''" not in tok and "'’" not in tok and "’'" not in tok and "’’" not in tok
+        for i, ch in enumerate(tok[:-1]):  # after an apostrophe, a letter or digit
+            assert ch not in "'’" or tok[i + 1].isalnum(), tok
+        assert unicodedata.is_normalized("NFC", tok)
 
 
 @FEW
@@ -57,10 +69,24 @@ def test_tokenizing_is_idempotent_and_lowercasing_is_its_first_step(text):
     tokens = tokenize(text)
     assert tokenize(" ".join(tokens)) == tokens
     assert Tokenizer(lowercase=False)(text.lower()) == tokens
-    # every token is found, in order, in the lower-cased text
-    pos, low = 0, text.lower()
+    # every token is found, in order, in the lower-cased, NFC-normalised text (tokens
+    # longer than the cap are found by their first MAX_TOKEN_LENGTH characters)
+    pos, low = 0, unicodedata.normalize("NFC", text.lower())
     for tok in tokens:
         pos = low.index(tok, pos) + len(tok)
+
+
+@FEW
+@given(texty)
+def test_composed_and_decomposed_text_give_the_same_words(text):
+    tokens = tokenize(text)
+    assert tokenize(unicodedata.normalize("NFD", text)) == tokens
+    assert tokenize(unicodedata.normalize("NFC", text)) == tokens
+    # without normalisation a decomposed letter stays decomposed, marks still attached
+    # (the cap counts characters, so it is compared without one)
+    raw = Tokenizer(normalize=False, max_token_length=None)(unicodedata.normalize("NFD", text))
+    uncut = Tokenizer(max_token_length=None)(text)
+    assert [unicodedata.normalize("NFC", t) for t in raw] == uncut
 
 
 @FEW
@@ -170,7 +196,7 @@ def test_glove_and_word2vec_round_trips_keep_words_and_float_bits(wv):
 def test_native_round_trip_keeps_everything_including_nan_and_meta(wv, meta):
     wv.meta = {k: v for k, v in meta.items() if k not in ("kind", "vocab_size", "vector_size")}
     with tempfile.TemporaryDirectory() as tmp:
-        back = load_vectors(save_vectors(wv, Path(tmp) / "v.wv"))
+        back = load_vectors(save_vectors(wv, Path(tmp) / "v.wv"), allow_nonfinite=True)
         assert back.index_to_key == wv.index_to_key
         np.testing.assert_array_equal(back.vectors.view(np.uint32), wv.vectors.view(np.uint32))
         if wv.counts is None:
@@ -217,7 +243,7 @@ def test_training_state_round_trip(arrays, mmap):
 def test_stopping_anywhere_and_resuming_from_the_checkpoint_changes_nothing(
     sentences, epochs, where, model, hs
 ):
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.word2vec import Word2Vec
 
     kw = dict(model=model, hs=int(hs), negative=5, vector_size=16, min_count=1, sample=0,
               window=2, epochs=epochs, workers=1, seed=3, chunk_words=7)
@@ -240,3 +266,59 @@ def test_stopping_anywhere_and_resuming_from_the_checkpoint_changes_nothing(
     if hs:
         np.testing.assert_array_equal(m.syn1, whole.syn1)
     np.testing.assert_array_equal(m.losses, whole.losses)
+
+
+# ------------------------------------------------------------------ format sniffing
+
+small_values = st.one_of(
+    st.just(0.0), st.integers(-3, 3).map(float),  # integers and zeros: "1 0" is text
+    st.floats(width=32, allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def sniff_sets(draw):
+    ws = draw(st.lists(word, min_size=1, max_size=6, unique=True))
+    dim = draw(st.integers(1, 6))
+    kind = draw(st.sampled_from(["zeros", "integers", "mixed"]))
+    elements = {"zeros": st.just(0.0), "integers": st.integers(-3, 3).map(float),
+                "mixed": small_values}[kind]
+    vecs = draw(hnp.arrays(np.float32, (len(ws), dim), elements=elements))
+    return WordVectors(ws, vecs)
+
+
+@FEW
+@given(sniff_sets(), st.booleans())
+def test_text_is_sniffed_as_text_and_binary_as_binary(wv, precision):
+    from wordvec.vectors.formats import detect_format
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, fmt in (("v.txt", "word2vec-text"), ("v.bin", "word2vec-binary"),
+                          ("v.txt.gz", "word2vec-text"), ("g.txt", "glove")):
+            path = save_vectors(wv, Path(tmp) / name, format="glove" if name == "g.txt" else None,
+                                precision=3 if precision and fmt != "word2vec-binary" else None)
+            assert detect_format(path) == fmt, (name, path.read_bytes()[:80])
+            back = load_vectors(path)
+            assert back.index_to_key == wv.index_to_key
+            if not precision or fmt == "word2vec-binary":
+                np.testing.assert_array_equal(back.vectors, wv.vectors)
+
+
+@FEW
+@given(vector_sets(), st.integers(0, 7), st.sampled_from([np.nan, np.inf, -np.inf]),
+       st.sampled_from(["v.txt", "v.bin", "v.wv", "g.txt"]))
+def test_a_file_with_nan_or_inf_is_refused_naming_the_first_bad_row(wv, at, value, name):
+    from wordvec.errors import FormatError
+
+    at = at % len(wv)
+    vecs = wv.vectors.copy()
+    vecs[at, -1] = value
+    wv = WordVectors(wv.index_to_key, vecs)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_vectors(wv, Path(tmp) / name, format="glove" if name == "g.txt" else None)
+        for mmap in (False, True):
+            first = re.escape(f"word {wv.index_to_key[at]!r}, row {at + 1})")
+            with pytest.raises(FormatError, match=first):
+                load_vectors(path, mmap=mmap)
+        back = load_vectors(path, allow_nonfinite=True)
+        np.testing.assert_array_equal(back.vectors.view(np.uint32), vecs.view(np.uint32))

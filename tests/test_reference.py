@@ -1,14 +1,13 @@
 """The readable full-softmax reference models: gradients, training data, training, errors."""
 
 import doctest
-import importlib.util
 
 import numpy as np
 import pytest
 
-from wordvec import reference
 from wordvec.errors import ConfigError, CorpusError, VocabError
-from wordvec.reference import (
+from wordvec.train import reference
+from wordvec.train.reference import (
     MAX_SOFTMAX_VOCAB,
     CBOWSoftmax,
     SkipGramSoftmax,
@@ -231,9 +230,6 @@ def test_float32_option():
     assert model.losses[-1] < model.losses[0]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("wordvec.vectors") is None, reason="wordvec.vectors not available"
-)
 def test_wv_holds_input_vectors():
     model = SkipGramSoftmax(epochs=2, seed=0).fit(PHRASES)
     wv = model.wv
@@ -309,3 +305,23 @@ def test_docstring_examples_run():
     result = doctest.testmod(reference, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("cls", [SkipGramSoftmax, CBOWSoftmax])
+def test_progress_reports_like_the_engine(cls):
+    from wordvec.train.word2vec import Progress
+
+    sentences = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "sat", "down"]] * 30
+    reports = []
+    model = cls(vector_size=4, window=2, epochs=3, batch_size=8, seed=0)
+    model.fit(sentences, progress=reports.append, progress_every=0.0)
+    assert all(isinstance(p, Progress) for p in reports)
+    n = len(model.centers_) if cls is SkipGramSoftmax else len(model.targets_)
+    assert {p.words_total for p in reports} == {3 * n}  # training examples of all epochs
+    done = [p.words_done for p in reports]
+    assert done == sorted(done) and done[-1] == 3 * n and len(done) > 3 * (n // 8)
+    assert [p.epoch for p in reports][0] == 1 and reports[-1].epoch == 3
+    assert reports[-1].fraction == 1.0 and reports[-1].eta == 0.0
+    assert reports[-1].loss == pytest.approx(model.losses[-1])
+    assert all(p.eta >= 0 and p.words_per_sec > 0 for p in reports)
+    assert reports[-1].alpha == pytest.approx(model.learning_rates[-1])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wordvec.errors import ConfigError, VocabError, WordvecError
-from wordvec.vectors import WordVectors, _top_indices, _top_indices_rows
+from wordvec.vectors.keyed import WordVectors, top_indices, top_indices_rows
 
 
 def random_wv(n=500, dim=16, seed=0):
@@ -224,7 +224,7 @@ def test_top_indices_equals_full_sort(n):
     rng = np.random.default_rng(n)
     scores = rng.standard_normal(n).astype(np.float32)
     scores[5] = scores[6] = scores.max() + 1  # a tie: the lower index comes first
-    got = _top_indices(scores, 20)
+    got = top_indices(scores, 20)
     expected = np.lexsort((np.arange(n), -scores))[:20]
     np.testing.assert_array_equal(got, expected)
 
@@ -235,7 +235,7 @@ def test_top_rows_threshold_path_is_exact_with_exclusions_and_ties():
     scores[:, 100] = 9.0
     scores[:, 50] = 9.0  # tie with column 100
     scores[3, 50] = -np.inf
-    idx, val = _top_indices_rows(scores.copy(), 6)
+    idx, val = top_indices_rows(scores.copy(), 6)
     for r in range(50):
         expected = np.lexsort((np.arange(8000), -scores[r]))[:6]
         np.testing.assert_array_equal(idx[r], expected)

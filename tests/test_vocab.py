@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wordvec.errors import ConfigError
-from wordvec.vocab import Vocab, build_alias_table, count_words
+from wordvec.text.vocab import Vocab, build_alias_table, build_huffman, count_words
 
 
 def test_sorted_by_count_ties_first_seen():
@@ -108,3 +108,129 @@ def test_huffman_shared_prefix_shares_nodes():
     # c and d share their whole path except the last branch
     assert points[2, :3].tolist() == points[3, :3].tolist()
     assert codes[2, 2] != codes[3, 2]
+
+
+def _pruned_corpus(tmp_path):
+    """Lines of words seen once alternate with lines of 30 frequent words."""
+    rng = np.random.default_rng(5)
+    frequent = [f"common{k}" for k in range(30)]
+    lines = []
+    for i in range(300):
+        lines.append(" ".join(f"rare{i}x{j}" for j in range(20)))
+        lines.append(" ".join(rng.choice(frequent, 20)))
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("method", [["--method", "word2vec", "--epochs", "1", "--workers", "1"],
+                                    ["--method", "svd"]])
+def test_max_vocab_size_from_the_command_line(tmp_path, method):
+    from wordvec import cli
+    from wordvec.text.corpus import iter_sentences
+    from wordvec.vectors.formats import load_vectors
+
+    path = _pruned_corpus(tmp_path)
+    expected = Vocab.from_counts(count_words(iter_sentences(path), max_vocab_size=100),
+                                 min_count=1)
+    unbounded = Vocab.from_counts(count_words(iter_sentences(path)), min_count=1)
+    assert 20 < len(expected) <= 30 and len(unbounded) == 6030
+    # frequent words pruned early lose their early counts, as in the C tool
+    assert expected.counts.sum() < unbounded.counts[:30].sum()
+    for bound, vocab in ((["--max-vocab-size", "100"], expected), ([], unbounded)):
+        out = tmp_path / f"v{len(bound)}.wv"
+        rc = cli.main(["-q", "train", str(path), "-o", str(out), "--size", "16",
+                       "--min-count", "1", *method, *bound])
+        assert rc == 0
+        wv = load_vectors(out)
+        assert wv.index_to_key == vocab.words
+        assert wv.counts.tolist() == vocab.counts.tolist()
+
+
+def _python_huffman(counts):
+    """The Python build that the compiled one replaced (wordvec <= 0.x), kept as the oracle."""
+    v = len(counts)
+    if v < 2:
+        return (np.zeros((v, 1), np.uint8), np.zeros((v, 1), np.int32), np.zeros(v, np.int32))
+    count = np.empty(2 * v - 1, dtype=np.int64)
+    count[:v] = counts
+    count[v:] = np.iinfo(np.int64).max // 4
+    parent = np.zeros(2 * v - 1, dtype=np.int64)
+    binary = np.zeros(2 * v - 1, dtype=np.uint8)
+    pos1, pos2 = v - 1, v
+    for a in range(v - 1):
+        mins = []
+        for _ in range(2):
+            if pos1 >= 0 and count[pos1] < count[pos2]:
+                mins.append(pos1)
+                pos1 -= 1
+            else:
+                mins.append(pos2)
+                pos2 += 1
+        count[v + a] = count[mins[0]] + count[mins[1]]
+        parent[mins[0]] = v + a
+        parent[mins[1]] = v + a
+        binary[mins[1]] = 1
+    root = 2 * v - 2
+    lengths = np.zeros(v, dtype=np.int32)
+    paths = []
+    for w in range(v):
+        bits, nodes = [], []
+        b = w
+        while b != root:
+            bits.append(int(binary[b]))
+            b = int(parent[b])
+            nodes.append(b - v)
+        bits.reverse()
+        nodes.reverse()
+        lengths[w] = len(bits)
+        paths.append((bits, nodes))
+    depth = int(lengths.max())
+    codes = np.zeros((v, depth), dtype=np.uint8)
+    points = np.zeros((v, depth), dtype=np.int32)
+    for w, (bits, nodes) in enumerate(paths):
+        codes[w, : len(bits)] = bits
+        points[w, : len(nodes)] = nodes
+    return codes, points, lengths
+
+
+def _distributions():
+    rng = np.random.default_rng(11)
+    zipf = np.sort(rng.zipf(1.2, 8_000).clip(max=10**9))[::-1]
+    yield "zipf", zipf
+    yield "all equal", np.full(1000, 7)
+    yield "two tied levels", np.array([50] * 300 + [3] * 700)
+    yield "many ties", np.sort(rng.integers(1, 6, 5000))[::-1]
+    yield "powers of two", 2 ** np.arange(40, 0, -1)  # a path as deep as the vocabulary
+    yield "huge counts", np.sort(rng.integers(10**15, 10**16, 500))[::-1]
+    yield "min_count 5 corpus", np.sort(np.concatenate([rng.zipf(1.5, 3000) + 4, [5] * 800]))[::-1]
+    yield "unsorted", rng.integers(1, 100, 777)  # not what Vocab gives, still the same tree
+    for v in (0, 1, 2, 3):
+        yield f"{v} words", np.arange(v, 0, -1) * 10
+
+
+@pytest.mark.parametrize("name, counts", list(_distributions()),
+                         ids=[name for name, _ in _distributions()])
+def test_compiled_huffman_is_bit_identical_to_the_python_build(name, counts):
+    got = build_huffman(counts)
+    want = _python_huffman(counts)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape, name
+        np.testing.assert_array_equal(g, w, err_msg=name)
+
+
+def test_hs_training_is_unchanged_by_the_compiled_tree(monkeypatch):
+    from wordvec.synthetic import generate_sentences
+    from wordvec.text import vocab as vocab_mod
+    from wordvec.text.encoded import EncodedCorpus
+    from wordvec.train.word2vec import Word2Vec
+
+    corpus = EncodedCorpus.from_sentences(generate_sentences(20_000, seed=3), min_count=2)
+    kw = dict(model="cbow", hs=1, negative=0, vector_size=32, min_count=2, epochs=1,
+              workers=1)
+    compiled = Word2Vec(**kw).fit(corpus)
+    monkeypatch.setattr(vocab_mod, "build_huffman", _python_huffman)
+    python = Word2Vec(**kw).fit(corpus)
+    np.testing.assert_array_equal(compiled.syn0, python.syn0)
+    np.testing.assert_array_equal(compiled.syn1, python.syn1)
+    assert compiled.losses == python.losses

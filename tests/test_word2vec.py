@@ -5,17 +5,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from wordvec.encoded import EncodedCorpus
 from wordvec.errors import ConfigError, TrainingError
 from wordvec.synthetic import analogy_questions, generate_sentences
-from wordvec.vectors import WordVectors
-from wordvec.word2vec import (
+from wordvec.text.encoded import EncodedCorpus
+from wordvec.train.word2vec import (
     EpochReport,
     Progress,
     StopTraining,
     Word2Vec,
     Word2VecConfig,
 )
+from wordvec.vectors.keyed import WordVectors
 
 # vector size 32 and 5 noise words everywhere: one compiled kernel for the whole file
 SMALL = dict(vector_size=32, negative=5, min_count=2)
@@ -445,3 +445,34 @@ def test_update_is_refused_with_hierarchical_softmax_and_before_training(tiny):
         m.build_vocab([["new", "words"]] * 5, update=True)
     with pytest.raises(ConfigError, match="trained model"):
         Word2Vec(**SMALL).build_vocab([["a", "b"]] * 5, update=True)
+
+
+def test_a_corpus_given_to_the_constructor_trains_at_once_as_in_gensim(tmp_path):
+    sentences = [list(s) for s in generate_sentences(5_000, seed=4)]
+    kw = dict(model="sg", epochs=1, workers=1, seed=3, **SMALL)
+    expected = Word2Vec(**kw).fit(sentences)
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
+    for model in (Word2Vec(sentences, **kw), Word2Vec(sentences=sentences, **kw),
+                  Word2Vec(corpus_file=str(path), **kw), Word2Vec(path, **kw)):
+        assert model.epochs_done == 1
+        assert model.vocab.words == expected.vocab.words
+        np.testing.assert_array_equal(model.syn0, expected.syn0)
+    # a config in the first place is still a config, and nothing is trained
+    m = Word2Vec(Word2VecConfig(**kw), epochs=2)
+    assert m.config.epochs == 2 and m.syn0 is None
+
+
+@pytest.mark.parametrize("call, needle", [
+    (lambda s: Word2Vec(s, sentences=s), "corpus once"),
+    (lambda s: Word2Vec(corpus_file=s), "corpus_file must be a path"),
+    (lambda s: Word2Vec(s, vector_size=0), "vector_size"),   # checked before any work
+    (lambda s: Word2Vec(s, windw=3), "windw"),
+])
+def test_a_corpus_in_the_constructor_with_bad_arguments(call, needle):
+    def never():  # pragma: no cover - reached only if the checks come too late
+        raise AssertionError("the corpus was read before the arguments were checked")
+
+    sentences = (never() for _ in range(1))
+    with pytest.raises(ConfigError, match=needle):
+        call(sentences)

@@ -42,10 +42,10 @@ def run_demo(
     paths written.
     """
     from wordvec import synthetic
-    from wordvec.evaluate import evaluate_analogies
-    from wordvec.formats import save_vectors
     from wordvec.plot import plot_loss
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.word2vec import Word2Vec
+    from wordvec.vectors.evaluate import evaluate_analogies
+    from wordvec.vectors.formats import save_vectors
 
     out = out or sys.stdout
     d = Path(out_dir)

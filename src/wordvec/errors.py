@@ -29,3 +29,25 @@ class FormatError(WordvecError):
 
 class TrainingError(WordvecError):
     """Training failed in a way the user can fix (for example it diverged)."""
+
+
+def missing_path_reason(path: object) -> str:
+    """Why ``path`` cannot be opened although it was named, in a few words.
+
+    ``"not found"``, or for a symbolic link that leads nowhere, ``"is a symbolic
+    link loop"`` or ``"is a broken symbolic link (to TARGET)"``: ``Path.exists()`` is
+    False for all three, and "not found" would send the user looking in the
+    wrong place.
+    """
+    import errno
+    import os
+
+    try:
+        os.stat(path)  # type: ignore[arg-type]
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        if os.path.islink(path):  # type: ignore[arg-type]
+            return f"is a broken symbolic link (to {os.readlink(path)})"  # type: ignore[arg-type]
+        return "not found"
+    return "not found"

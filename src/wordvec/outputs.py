@@ -565,7 +565,7 @@ def make_work_folder(tmp_dir: str | os.PathLike | None = None) -> Path:
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     os.write(fd, f"{os.getpid()}\n".encode())
     _held_work[str(path)] = fd
-    logger.info("working files in %s (removed at the end; set TMPDIR, --tmp-dir or tmp_dir= "
+    logger.info("working files in %s (removed at the end; set TMPDIR or tmp_dir= "
                 "to put them elsewhere)", path)
     return path
 

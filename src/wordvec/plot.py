@@ -19,9 +19,12 @@ has no extension), ``.svg`` or ``.pdf``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import math
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -31,9 +34,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from wordvec.errors import ConfigError, VocabError
-from wordvec.vectors import unit_rows
+from wordvec.vectors.keyed import unit_rows
 
-__all__ = ["plot_loss", "plot_words", "project_2d", "select_words"]
+__all__ = ["draw_loss", "draw_words", "label_fonts", "plot_loss", "plot_words", "project_2d",
+           "select_words"]
 
 logger = logging.getLogger("wordvec")
 
@@ -80,6 +84,30 @@ def plot_loss(
     Returns the path written (with ``.png`` appended when it had no extension).
     """
     path = _output_path(path)
+    return _save(draw_loss(losses, title, chunk_losses, accuracy), path)
+
+
+def draw_loss(
+    losses: Sequence[float],
+    title: str | None = None,
+    chunk_losses: Sequence[float] | Sequence[Sequence[float]] | None = None,
+    accuracy: Sequence[float | None] | None = None,
+) -> Figure:
+    """The figure :func:`plot_loss` saves, to show or change before saving.
+
+    Axis 0 holds the loss; axis 1, when ``accuracy`` is given, the accuracy,
+    scaled to the values drawn (with headroom above the best), not fixed at 100%.
+    """
+    with _fonts_for([title or ""]):
+        return _draw_loss(losses, title, chunk_losses, accuracy)
+
+
+def _draw_loss(
+    losses: Sequence[float],
+    title: str | None,
+    chunk_losses: Sequence[float] | Sequence[Sequence[float]] | None,
+    accuracy: Sequence[float | None] | None,
+) -> Figure:
     y = _as_series(losses, "losses")
     if not np.isfinite(y).any():
         raise ConfigError("losses holds no finite value: nothing to plot (did training diverge?)")
@@ -115,8 +143,8 @@ def plot_loss(
         keep = np.isfinite(acc)
         (acc_line,) = ax2.plot(epochs[keep], acc[keep], marker="s", markersize=4, linewidth=1.4,
                                linestyle="--", color=_ACC_COLOUR, label="analogy accuracy")
-        ax2.set_ylim(0, scale * 1.02)
-        ax2.yaxis.set_major_formatter(PercentFormatter(xmax=scale, decimals=0))
+        ax2.set_ylim(0, _accuracy_top(acc[keep], scale))
+        ax2.yaxis.set_major_formatter(PercentFormatter(xmax=scale, decimals=None))
         ax2.set_ylabel("analogy accuracy", color=_ACC_COLOUR)
         ax2.tick_params(axis="y", colors=_ACC_COLOUR)
         handles.append(acc_line)
@@ -125,7 +153,14 @@ def plot_loss(
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
                frameon=False)
     ax.set_title(title if title is not None else "Training loss")
-    return _save(fig, path)
+    return fig
+
+
+def _accuracy_top(values: np.ndarray, scale: float) -> float:
+    """Top of the accuracy axis: a fifth above the best value, at least 1 point, at most
+    100% (plus a sliver so a perfect score's marker is not cut)."""
+    best = float(values.max()) if len(values) else 0.0
+    return min(max(best * 1.2, 0.01 * scale), scale * 1.02)
 
 
 # ---------------------------------------------------------------------------
@@ -233,11 +268,42 @@ def plot_words(
     Words in ``highlight`` (for example the query words of
     :func:`select_words`) are drawn in a contrasting colour. Labels are nudged
     apart so they do not overlap; a thin line joins a label that had to move
-    far to its point. Returns the path written.
+    far to its point. Labels in scripts the default font lacks (Chinese, say)
+    are drawn with an installed font that has them (see :func:`label_fonts`).
+    Returns the path written.
     """
     path = _output_path(path)
+    return _save(draw_words(words, vectors, method=method, title=title, highlight=highlight,
+                            normalize=normalize, seed=seed), path)
+
+
+def draw_words(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    method: str = "pca",
+    title: str | None = None,
+    highlight: Sequence[str] | None = None,
+    normalize: bool = True,
+    seed: int = 0,
+) -> Figure:
+    """The figure :func:`plot_words` saves, to show or change before saving."""
     method = _check_method(method)
+    if method == "tsne":
+        _tsne_class()  # a missing scikit-learn is the one thing to say, before any font news
     words = [str(w) for w in words]
+    with _fonts_for([*words, title or ""]):
+        return _draw_words(words, vectors, method, title, highlight, normalize, seed)
+
+
+def _draw_words(
+    words: list[str],
+    vectors: np.ndarray,
+    method: str,
+    title: str | None,
+    highlight: Sequence[str] | None,
+    normalize: bool,
+    seed: int,
+) -> Figure:
     x = _as_matrix(vectors, len(words), "vectors")
     if len(words) < 2:
         raise ConfigError(f"a word map needs at least 2 words, got {len(words)}")
@@ -266,7 +332,7 @@ def plot_words(
     name = {"pca": "PCA", "tsne": "t-SNE"}[method]
     ax.set_title(title if title is not None else f"Word vectors ({name}, {n} words)")
     _place_labels(fig, ax, coords, words, marked, fontsize)
-    return _save(fig, path)
+    return fig
 
 
 # ---------------------------------------------------------------------------
@@ -278,6 +344,94 @@ def _new_figure(size: tuple[float, float]) -> Figure:
     fig = Figure(figsize=size, dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+@contextlib.contextmanager
+def _fonts_for(texts: Sequence[str]) -> Iterator[None]:
+    """Make text objects with fonts that have the characters of ``texts``.
+
+    Text objects take their fonts from rcParams when they are made, so the
+    fallback list holds for what is drawn inside, and nowhere else. Missing
+    glyphs were reported once by :func:`label_fonts`; matplotlib's own warning
+    (one per glyph and per drawing) is not repeated.
+    """
+    families, _ = label_fonts(texts)
+    with matplotlib.rc_context({"font.family": families}), _no_glyph_warnings():
+        yield
+
+
+@contextlib.contextmanager
+def _no_glyph_warnings() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        yield
+
+
+# Families known to cover Chinese, Japanese and Korean, tried first when the
+# default font lacks a character; any other installed font covering it comes next.
+_PREFERRED_FONTS = (
+    "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK KR",
+    "Source Han Sans", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+    "Droid Sans Fallback", "Noto Sans", "Arial Unicode MS",
+)
+# fonts that "have" every character only to draw a placeholder box for it
+_PLACEHOLDER_FONTS = ("Last Resort", "LastResort")
+_warned_missing: set[str] = set()
+
+
+@functools.cache
+def _charmap(path: str) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        return frozenset(FT2Font(path).get_charmap())
+    except (OSError, RuntimeError, ValueError):
+        return frozenset()
+
+
+def label_fonts(texts: Sequence[str]) -> tuple[list[str], set[str]]:
+    """Font families to draw ``texts`` with, and the characters no installed font has.
+
+    The first family is matplotlib's default font (from rcParams); when it lacks
+    characters of ``texts``, installed fonts that have them follow (families
+    known for CJK coverage first), and matplotlib falls back to them glyph by
+    glyph. Characters no installed font has are drawn as boxes; a warning
+    naming them is logged once per process.
+    """
+    from matplotlib import font_manager
+
+    default_path = font_manager.findfont(font_manager.FontProperties())
+    default = font_manager.get_font(default_path).family_name
+    chars = {ord(c) for text in texts for c in str(text) if not c.isspace()}
+    missing = chars - _charmap(default_path)
+    families = [default]
+    if not missing:
+        return families, set()
+    by_family: dict[str, str] = {}
+    for entry in font_manager.fontManager.ttflist:
+        if entry.name.startswith(_PLACEHOLDER_FONTS):
+            continue
+        by_family.setdefault(entry.name, entry.fname)
+    order = [f for f in _PREFERRED_FONTS if f in by_family]
+    order += sorted(f for f in by_family if f not in order and f != default)
+    for family in order:
+        covered = missing & _charmap(by_family[family])
+        if covered:
+            families.append(family)
+            missing -= covered
+        if not missing:
+            break
+    lost = {chr(c) for c in missing}
+    new = lost - _warned_missing
+    if new:
+        _warned_missing.update(lost)
+        shown = "".join(sorted(lost)[:10]) + ("..." if len(lost) > 10 else "")
+        logger.warning(
+            "no installed font has the characters %s: they are drawn as boxes; install a "
+            "font that covers them (for Chinese, Japanese, Korean: Noto Sans CJK, e.g. the "
+            "fonts-noto-cjk package)", shown,
+        )
+    return families, lost
 
 
 def _output_path(path: str | Path) -> Path:
@@ -295,7 +449,7 @@ def _output_path(path: str | Path) -> Path:
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # SVG keeps text as text (searchable, editable, smaller) instead of glyph outlines
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.fonttype": "none"}), _no_glyph_warnings():
         fig.savefig(path, format=path.suffix.lower()[1:], dpi=150)
     logger.info("wrote plot %s", path)
     return path

@@ -61,9 +61,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from wordvec.errors import ConfigError, FormatError
+from wordvec.errors import ConfigError, FormatError, missing_path_reason
 from wordvec.outputs import atomic_write
-from wordvec.vectors import WordVectors
+from wordvec.vectors.keyed import WordVectors
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -77,6 +78,7 @@ __all__ = [
     "load_native",
     "load_state",
     "load_vectors",
+    "nonfinite_rows",
     "read_glove",
     "read_word2vec",
     "save_native",
@@ -165,16 +167,22 @@ def _open_read(path: Path) -> tuple[IO[bytes], bool]:
 
 def _check_readable(path: Path) -> None:
     if not path.exists():
-        raise FormatError(f"{path}: no such file")
+        reason = missing_path_reason(path)
+        raise FormatError(f"{path}: no such file" if reason == "not found" else f"{path} {reason}")
     if path.is_dir():
         raise FormatError(f"{path} is a directory; give the path of a vector file")
 
 
-def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
+_HEAD_BYTES = 65536
+
+
+def _read_head(path: Path, size: int = _HEAD_BYTES) -> tuple[bytes, str | None]:
+    """The first ``size`` decompressed bytes (one more when the file has them, so the
+    caller can tell a complete file from a cut one) and the compression."""
     f, _ = _open_read(path)
     with f:
         try:
-            head = f.read(size)
+            head = f.read(size + 1)
         except (OSError, EOFError, lzma.LZMAError) as exc:
             raise FormatError(f"{path}: cannot decompress: {exc}") from exc
     with open(path, "rb") as raw:
@@ -182,9 +190,14 @@ def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
     return head, comp
 
 
+_INT_RE = re.compile(rb"[+-]?[0-9]+")
+
+
 def _parse_w2v_header(line: bytes) -> tuple[int, int] | None:
+    """The two numbers of a word2vec header line (possibly negative: the reader refuses
+    those with a clear message); None when the line is no such header."""
     parts = line.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(_INT_RE.fullmatch(p) for p in parts):
         return None
     return int(parts[0]), int(parts[1])
 
@@ -200,8 +213,116 @@ def _looks_like_glove(line: bytes) -> bool:
     return True
 
 
-def _classify(head: bytes) -> tuple[str | None, str]:
-    """(format or None, human description) from the first bytes of a (decompressed) file."""
+_SNIFF_RECORDS = 3  # records checked when sniffing text against binary
+
+
+def _text_records_parse(body: bytes, count: int, dims: int, complete: bool) -> bool:
+    """True when the first records of ``body`` are text lines 'word x1 .. x_dims'.
+
+    ``complete``: ``body`` runs to the end of the file; otherwise its last line
+    may be cut, and counts when what it holds so far parses (a word, then at
+    most ``dims`` numbers, the last of which may be cut mid-number).
+    """
+    want = min(count, _SNIFF_RECORDS)
+    lines = body.split(b"\n")
+    checked = 0
+    for i, line in enumerate(lines):
+        if checked == want:
+            break
+        last = i == len(lines) - 1
+        if last and not complete:
+            parts = line.split()
+            if len(parts) < 3 or len(parts) - 1 > dims:  # a word and a whole number at least
+                break
+            numbers = parts[1:-1]
+        else:
+            if last and not line.strip():
+                break
+            fields = line.rsplit(None, dims)
+            if len(fields) != dims + 1 or not fields[0].strip():
+                return False
+            numbers = fields[1:]
+        try:
+            for x in numbers:
+                float(x)
+        except ValueError:
+            return False
+        checked += 1
+    return checked > 0
+
+
+def _one_dim_glove(body: bytes, count: int, dims: int) -> bool:
+    """A whole file whose first line reads as a header 'N D' but is rather GloVe with
+    one-number vectors and a numeric first word ('0 0', '3 1\\nb 2'): every line is
+    'word number' and, read as word2vec, the header would not match the rows."""
+    lines = [line for line in body.split(b"\n") if line.strip()]
+    if count == len(lines) and dims >= 1 and (dims == 1 or not lines):
+        return False  # consistent word2vec text
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2:
+            return False
+        try:
+            float(parts[1])
+        except ValueError:
+            return False
+    return True
+
+
+def _binary_records_fit(body: bytes, count: int, dims: int, complete: bool) -> str:
+    """How the records of ``body`` fit the binary layout: a word (no newline inside), a
+    space, 4 * ``dims`` bytes, an optional newline, and so on.
+
+    ``"exact"``: ``body`` is the whole file and holds exactly ``count`` such
+    records; ``"partial"``: the first records fit as far as the bytes go;
+    ``"no"``: they do not.
+    """
+    pos = 0
+    n = count if complete else min(count, _SNIFF_RECORDS)
+    for _ in range(n):
+        if body[pos : pos + 1] == b"\n":  # the newline the C tool writes after a vector
+            pos += 1
+        if pos >= len(body):
+            return "partial"
+        space = body.find(b" ", pos)
+        if space < 0:  # cut inside a word
+            return "partial" if b"\n" not in body[pos:] else "no"
+        if space == pos or b"\n" in body[pos:space]:
+            return "no"
+        pos = space + 1 + 4 * dims
+        if pos > len(body):
+            return "partial"
+    if complete and body[pos:] in (b"", b"\n"):
+        return "exact"
+    return "partial"
+
+
+def _is_texty(data: bytes) -> bool:
+    """UTF-8 text without control bytes (tabs, CR and LF allowed); a character cut at the
+    end of ``data`` is allowed."""
+    if any(b in data for b in _CONTROL_BYTES):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+_CONTROL_BYTES = [bytes([b]) for b in (*range(0, 9), 11, 12, *range(14, 32), 127)]
+
+
+def _classify(head: bytes, complete: bool = False) -> tuple[str | None, str]:
+    """(format or None, human description) from the first bytes of a (decompressed) file.
+
+    ``complete``: ``head`` is the whole file. Text against binary word2vec:
+    text when the first records parse as text lines of the right length (so
+    integer or all-zero values are text); else binary when a whole (small)
+    file is exactly the records its header promises in the binary layout, or
+    when the first records fit that layout and the bytes are not plain text;
+    else whichever the bytes look like, so that the reader reports the damage
+    precisely.
+    """
     if not head:
         return None, "an empty file"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
@@ -219,14 +340,19 @@ def _classify(head: bytes) -> tuple[str | None, str]:
     line, sep, body = head.partition(b"\n")
     header = _parse_w2v_header(line)
     if header is not None:
-        dims = header[1]
-        space = body.find(b" ", 0, 4096)
-        if space < 0 or not body:
-            return "word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')"
-        sample = body[space + 1 : space + 1 + min(4 * dims, 512)]
-        if all(b in _TEXT_FLOAT_BYTES for b in sample):
-            return "word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')"
-        return "word2vec-binary", "word2vec binary"
+        text = ("word2vec-text", "word2vec text (header 'WORDS DIMENSIONS')")
+        binary = ("word2vec-binary", "word2vec binary")
+        count, dims = header
+        if complete and _one_dim_glove(body, count, dims):
+            return "glove", "GloVe text (words and numbers, no header line)"
+        if count <= 0 or dims < 1 or not body.strip():
+            return text  # nothing to tell them apart; the reader checks the header
+        if _text_records_parse(body, count, dims, complete):
+            return text
+        fit = _binary_records_fit(body, count, dims, complete)
+        if fit == "exact" or (fit == "partial" and not _is_texty(body[:4096])):
+            return binary
+        return text if _is_texty(body[:4096]) else binary
     if _looks_like_glove(line) and (sep or len(head) < 65536):
         return "glove", "GloVe text (words and numbers, no header line)"
     if b"\x00" in head[:1024]:
@@ -242,7 +368,7 @@ def detect_format(path: str | Path) -> str:
     """
     path = Path(path)
     head, comp = _read_head(path)
-    fmt, what = _classify(head)
+    fmt, what = _classify(head[:_HEAD_BYTES], complete=len(head) <= _HEAD_BYTES)
     if fmt is None:
         raise FormatError(f"{path} is not a word-vector file: it looks like {what}")
     if fmt == "native" and comp is not None:
@@ -255,7 +381,7 @@ def _describe(path: Path) -> str:
         head, _ = _read_head(path)
     except (FormatError, OSError):
         return "an unreadable file"
-    return _classify(head)[1]
+    return _classify(head[:_HEAD_BYTES], complete=len(head) <= _HEAD_BYTES)[1]
 
 
 def normalize_format(name: str) -> str:
@@ -310,6 +436,21 @@ def _check_text_words(words: Sequence[str], fmt: str) -> None:
             raise FormatError(
                 f"word #{i} {w!r} is empty or contains whitespace, which the {fmt} format "
                 "cannot represent; save in the native format instead"
+            )
+
+
+def _check_word_bytes(words: Sequence[str]) -> None:
+    """Refuse to write a binary file whose words its reader would refuse (longer than
+    _MAX_WORD_BYTES), before anything is written."""
+    if max(map(len, words), default=0) * 4 <= _MAX_WORD_BYTES:  # fast: 4 bytes per char at most
+        return
+    for i, w in enumerate(words):
+        size = len(w.encode("utf-8"))
+        if size > _MAX_WORD_BYTES:
+            raise FormatError(
+                f"word #{i} ({w[:20]!r}...) is {size} bytes long; word2vec binary readers "
+                f"(wordvec's included) accept words of at most {_MAX_WORD_BYTES} bytes. "
+                "Save in the native or word2vec text format instead"
             )
 
 
@@ -372,9 +513,29 @@ def _read_header(f: IO[bytes], path: Path) -> tuple[int, int, int]:
             f"found {shown!r}; the file looks like {_describe(path)}"
         )
     count, dims = header
-    if dims < 1:
-        raise FormatError(f"{path}: the header says the vectors have {dims} dimensions")
+    if count < 0 or dims < 1:
+        raise FormatError(
+            f"{path}: bad header on line 1: {line.strip().decode('ascii', 'replace')!r} "
+            f"says {count} words of {dims} dimensions; the word count must be 0 or more "
+            "and the dimensions 1 or more"
+        )
     return count, dims, len(line)
+
+
+def _check_nothing_follows(rest: bytes, path: Path, count: int, binary: bool) -> None:
+    """``rest``: the first bytes after the last record the header promised. Refuse data
+    after a header claiming 0 words (the count is surely wrong), warn after other counts."""
+    if binary and rest[:1] == b"\n":
+        rest = rest[1:]  # the newline the C tool writes after the last vector
+    if not rest.strip():
+        return
+    if count == 0:
+        raise FormatError(
+            f"{path}: the header says the file holds 0 words, but data follows it; "
+            "fix the word count on line 1 (or remove the rows)"
+        )
+    logger.warning("%s: more data follows the %d words the header promises; it is ignored "
+                   "(fix the word count on line 1 to read it)", path, count)
 
 
 def _check_size(
@@ -434,11 +595,15 @@ def read_word2vec(
             _check_size(path, compressed, header_len, count, want, min_record)
             capacity = want if not compressed else min(want, 1 << 16)
             if binary:
-                words, vecs = _read_w2v_binary(f, path, want, dims, capacity, encoding,
-                                               unicode_errors, header_len)
+                words, vecs, rest = _read_w2v_binary(f, path, want, dims, capacity, encoding,
+                                                     unicode_errors, header_len)
             else:
                 words, vecs = _read_w2v_text(f, path, want, dims, capacity, encoding,
                                              unicode_errors)
+                rest = b""
+            if want == count:
+                _check_nothing_follows(rest[:4096] + f.read(max(0, 4096 - len(rest))), path,
+                                       count, binary)
     except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as exc:
         raise FormatError(f"{path}: the compressed data is damaged or cut short ({exc})") from exc
     logger.info("read %d x %d vectors from %s", len(words), dims, path)
@@ -471,7 +636,8 @@ def _read_w2v_binary(
                 )
             if eof:
                 raise FormatError(
-                    f"{path}: truncated: the header promises {want} words of {dims} dimensions "
+                    f"{path}: truncated: the header promises {counted(want, 'word')} of "
+                    f"{counted(dims, 'dimension')} "
                     f"but the file ends inside word {done + 1} (byte {consumed + len(buf)})"
                 )
             more = f.read(max(_READ_CHUNK, 2 * (record + 64)))
@@ -507,7 +673,7 @@ def _read_w2v_binary(
     vectors = rows.result()
     if sys.byteorder != "little":
         vectors.byteswap(inplace=True)
-    return _drop_duplicates(words, vectors, path)
+    return (*_drop_duplicates(words, vectors, path), buf[pos:])
 
 
 def _parse_text_line(
@@ -529,8 +695,8 @@ def _parse_text_line(
             parts = [" ".join(parts[:extra])] + parts[extra:]
     if len(parts) != dims + 1:
         raise FormatError(
-            f"{path}: line {lineno}: expected a word and {dims} numbers, "
-            f"found {len(parts)} fields"
+            f"{path}: line {lineno}: expected a word and {counted(dims, 'number')}, "
+            f"found {counted(len(parts), 'field')}"
         )
     try:
         vec = np.array(parts[1:], dtype=np.float32)
@@ -650,6 +816,8 @@ def write_word2vec(
     path = Path(path)
     fmt = "word2vec-binary" if binary else "word2vec-text"
     _check_text_words(wv.index_to_key, fmt)
+    if binary:
+        _check_word_bytes(wv.index_to_key)
     if not binary:
         return _write_text(wv, path, header=True, precision=precision)
     vecs = wv.vectors.astype("<f4", copy=False)
@@ -764,7 +932,7 @@ def save_state(
             for name, a in prepared.items():
                 body = a.reshape(-1).view(np.uint8) if a.size else b""
                 _write_member(zf, raw, f"{name}.npy", [_npy_header(a), body])
-    logger.info("saved %d arrays to %s", len(prepared), path)
+    logger.debug("saved %d arrays to %s", len(prepared), path)
     return path
 
 
@@ -788,10 +956,36 @@ def _read_npy_header(fp: IO[bytes], where: str) -> tuple[tuple[int, ...], bool, 
     return shape, fortran, dtype, fp.tell() - start
 
 
+_ZIP_METHODS = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+                zipfile.ZIP_LZMA: "lzma"}
+
+
+def _check_stored(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse a member that is not stored as is, before any of it is inflated.
+
+    wordvec writes every member uncompressed (so arrays can be memory-mapped,
+    and a file costs what it weighs): a compressed member can only come from
+    another tool, and inflating it would let a few megabytes on disk claim
+    gigabytes of memory.
+    """
+    if info.compress_type != zipfile.ZIP_STORED:
+        method = _ZIP_METHODS.get(info.compress_type, f"method {info.compress_type}")
+        raise FormatError(
+            f"{path}: member {info.filename} is compressed ({method}); wordvec reads only "
+            "uncompressed native files (re-store it with 'zip -0', or save it again with wordvec)"
+        )
+    if info.compress_size != info.file_size:
+        raise FormatError(
+            f"{path}: member {info.filename} is damaged (stored size {info.compress_size} "
+            f"differs from its size {info.file_size})"
+        )
+
+
 def _read_member(
-    zf: zipfile.ZipFile, raw: IO[bytes], path: Path, info: zipfile.ZipInfo, mmap: bool
+    raw: IO[bytes], path: Path, info: zipfile.ZipInfo, mmap: bool
 ) -> np.ndarray:
     where = f"{path}: {info.filename}"
+    _check_stored(path, info)
     file_size = os.fstat(raw.fileno()).st_size
     raw.seek(info.header_offset)
     local = raw.read(30)
@@ -799,24 +993,9 @@ def _read_member(
         raise FormatError(f"{where}: damaged archive (bad local header)")
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     data_start = info.header_offset + 30 + name_len + extra_len
+    # the array's bytes lie inside the file: nothing larger than the file is allocated
     if data_start + info.compress_size > file_size:
         raise FormatError(f"{where}: truncated: the archive ends before this array does")
-    if info.compress_type != zipfile.ZIP_STORED:
-        if mmap:
-            logger.info("%s is compressed; reading it into memory instead of mapping it", where)
-        if info.file_size > 1100 * max(info.compress_size, 1):
-            raise FormatError(f"{where}: implausible compression ratio; refusing to inflate it")
-        with zf.open(info) as fp:
-            shape, fortran, dtype, hlen = _read_npy_header(fp, where)
-            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if hlen + nbytes != info.file_size:
-                raise FormatError(f"{where}: array size does not match the stored size")
-            try:
-                data = fp.read(nbytes)
-                fp.read(1)  # reach the end so zipfile checks the CRC
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise FormatError(f"{where}: corrupt ({exc})") from exc
-        return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     raw.seek(data_start)
     shape, fortran, dtype, hlen = _read_npy_header(raw, where)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
@@ -845,7 +1024,10 @@ def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarr
 
     With ``mmap=True`` arrays are read-only memory maps (instant, even for
     huge files). Nothing is ever unpickled: an array of Python objects is
-    refused with FormatError before any of its data is read.
+    refused with FormatError before any of its data is read. Members must be
+    stored uncompressed, as wordvec writes them: a compressed member is
+    refused before it is inflated, so no array takes more memory than the
+    file's size.
     """
     path = Path(path)
     _check_readable(path)
@@ -863,6 +1045,7 @@ def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarr
             raise FormatError(
                 f"{path} is a zip archive without {_HEADER_MEMBER}: not written by wordvec"
             ) from None
+        _check_stored(path, hinfo)
         if hinfo.file_size > _MAX_HEADER_BYTES:
             raise FormatError(f"{path}: {_HEADER_MEMBER} is implausibly large")
         try:
@@ -886,7 +1069,7 @@ def load_state(path: str | Path, mmap: bool = False) -> tuple[dict[str, np.ndarr
                 info = zf.getinfo(f"{name}.npy")
             except KeyError:
                 raise FormatError(f"{path}: array {name!r} is listed but missing") from None
-            arr = _read_member(zf, raw, path, info, mmap)
+            arr = _read_member(raw, path, info, mmap)
             if isinstance(spec, dict) and (
                 list(arr.shape) != spec.get("shape") or arr.dtype.str != spec.get("dtype")
             ):
@@ -915,14 +1098,8 @@ def save_native(wv: WordVectors, path: str | Path, meta: Mapping[str, Any] | Non
     return save_state(path, arrays, info, kind="word-vectors")
 
 
-def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) -> WordVectors:
-    """Load word vectors from any native file holding ``words`` and ``vectors`` arrays.
-
-    That includes training checkpoints saved by :func:`save_state` with those
-    two arrays. ``mmap=True`` maps the vectors read-only instead of reading them.
-    """
-    path = Path(path)
-    arrays, meta = load_state(path, mmap=mmap)
+def _vector_arrays(path: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]
+                   ) -> tuple[np.ndarray, np.ndarray]:
     if "words" not in arrays or "vectors" not in arrays:
         raise FormatError(
             f"{path} is a wordvec file of kind {meta.get('kind')!r} without word vectors "
@@ -931,7 +1108,65 @@ def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) 
     vectors = arrays["vectors"]
     if vectors.ndim != 2:
         raise FormatError(f"{path}: 'vectors' has shape {vectors.shape}, expected 2-D")
-    words = decode_words(arrays["words"], vectors.shape[0])
+    return arrays["words"], vectors
+
+
+def _vectors_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if k not in ("vocab_size", "vector_size", "kind")}
+
+
+def describe_native(path: str | Path, n_words: int = 10
+                    ) -> tuple[int, int, list[str], dict[str, Any]]:
+    """``(words, dimensions, first n_words words, meta)`` of a native vector file.
+
+    Reads the JSON header and the arrays' .npy headers, maps the arrays
+    without reading them, and decodes only the first words (then counts the
+    newlines of the mapped word list): cheap for a file of any size, which
+    is what ``wordvec info`` shows. The layout gets :func:`load_native`'s
+    checks; the vectors' checksum does not (their data is not read).
+    ``meta`` is what :func:`load_native` puts in ``WordVectors.meta``.
+    """
+    path = Path(path)
+    arrays, meta = load_state(path, mmap=True)
+    blob, vectors = _vector_arrays(path, arrays, meta)
+    count, dims = (int(n) for n in vectors.shape)
+    blob = blob.reshape(-1)
+    want = min(n_words, count)
+    end = 0
+    step = 4096
+    while want:  # grow the window until it holds the first `want` words
+        end = min(blob.size, max(step, end * 2))
+        cuts = np.flatnonzero(blob[:end] == 10)
+        if cuts.size >= want or end == blob.size:
+            break
+    stop = int(cuts[want - 1]) if want and cuts.size >= want else blob.size
+    try:
+        head = bytes(blob[:stop]).decode("utf-8").split("\n")[:want] if want else []
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{path}: the stored words are not valid UTF-8 ({exc})") from exc
+    # one word per vector (load_native's check), counted in slices of the mapped bytes
+    stored = 0
+    if count:
+        stored = 1 + sum(int(np.count_nonzero(blob[i:i + _READ_CHUNK] == 10))
+                         for i in range(0, blob.size, _READ_CHUNK))
+    if stored != count:
+        raise FormatError(f"{path}: the file stores {stored} words for {count} vectors")
+    counts = arrays.get("counts")
+    if counts is not None and counts.shape != (count,):
+        raise FormatError(f"{path}: 'counts' has shape {counts.shape}, expected ({count},)")
+    return count, dims, head, _vectors_meta(meta)
+
+
+def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) -> WordVectors:
+    """Load word vectors from any native file holding ``words`` and ``vectors`` arrays.
+
+    That includes training checkpoints saved by :func:`save_state` with those
+    two arrays. ``mmap=True`` maps the vectors read-only instead of reading them.
+    """
+    path = Path(path)
+    arrays, meta = load_state(path, mmap=mmap)
+    blob, vectors = _vector_arrays(path, arrays, meta)
+    words = decode_words(blob, vectors.shape[0])
     counts = arrays.get("counts")
     if counts is not None and counts.shape != (len(words),):
         raise FormatError(f"{path}: 'counts' has shape {counts.shape}, expected ({len(words)},)")
@@ -944,7 +1179,7 @@ def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) 
         wv = WordVectors(words, vectors, counts)
     except (ValueError, KeyError) as exc:
         raise FormatError(f"{path}: inconsistent contents ({exc})") from exc
-    wv.meta = {k: v for k, v in meta.items() if k not in ("vocab_size", "vector_size", "kind")}
+    wv.meta = _vectors_meta(meta)
     return wv
 
 
@@ -971,6 +1206,43 @@ def save_vectors(
     return write_word2vec(wv, path, binary=fmt == "word2vec-binary", precision=precision)
 
 
+def nonfinite_rows(vectors: np.ndarray) -> tuple[int, int]:
+    """(number of rows holding NaN or an infinity, index of the first such row or -1).
+
+    One vectorised pass over blocks of rows (about 16 MiB each), so memory-mapped
+    matrices are checked without being read into memory at once.
+    """
+    n = vectors.shape[0]
+    step = max(1, (16 << 20) // max(1, vectors.itemsize * int(np.prod(vectors.shape[1:]))))
+    bad = 0
+    first = -1
+    for start in range(0, n, step):
+        block = np.asarray(vectors[start : start + step])
+        # a float64 sum of float32 values cannot overflow: it is finite exactly when
+        # every value of the row is
+        ok = np.isfinite(block.sum(axis=1, dtype=np.float64))
+        if not ok.all():
+            rows = np.flatnonzero(~ok)
+            if first < 0:
+                first = start + int(rows[0])
+            bad += len(rows)
+    return bad, first
+
+
+def _check_finite(wv: WordVectors, path: Path, allow: bool) -> None:
+    bad, first = nonfinite_rows(wv.vectors)
+    if not bad:
+        return
+    what = (f"{bad} of {len(wv)} vectors hold NaN or infinite values (the first: "
+            f"word {wv.index_to_key[first]!r}, row {first + 1})")
+    if not allow:
+        raise FormatError(
+            f"{path}: {what}; such vectors rank first or break every similarity. Load it "
+            "anyway with allow_nonfinite=True (CLI: --allow-nonfinite)"
+        )
+    logger.warning("%s: %s; loaded anyway (allow_nonfinite)", path, what)
+
+
 def load_vectors(
     path: str | Path,
     format: str | None = None,
@@ -978,16 +1250,26 @@ def load_vectors(
     mmap: bool = False,
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
+    allow_nonfinite: bool = False,
 ) -> WordVectors:
     """Load word vectors from any supported format (detected from content unless ``format=``).
 
     ``limit`` keeps the first N words (read no further for the text and
     binary formats). ``mmap=True`` memory-maps native files (ignored for the
-    other formats, which must be parsed). Example::
+    other formats, which must be parsed). A file with NaN or infinite values
+    is refused (FormatError naming the first such word and row) unless
+    ``allow_nonfinite=True``. Example::
 
         wv = load_vectors("GoogleNews-vectors-negative300.bin.gz", limit=200_000)
     """
     path = Path(path)
+    wv = _load_any(path, format, limit, mmap, encoding, unicode_errors)
+    _check_finite(wv, path, allow_nonfinite)
+    return wv
+
+
+def _load_any(path: Path, format: str | None, limit: int | None, mmap: bool, encoding: str,
+              unicode_errors: str) -> WordVectors:
     if limit is not None and limit < 0:
         raise ConfigError(f"limit must be >= 0, got {limit}")
     fmt = normalize_format(format) if format else detect_format(path)

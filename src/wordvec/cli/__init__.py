@@ -33,11 +33,13 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from wordvec.errors import ConfigError, CorpusError, WordvecError
+from wordvec.errors import ConfigError, CorpusError, WordvecError, missing_path_reason
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -58,8 +60,9 @@ class ProgressBar:
     WIDTH = 119
     active: ProgressBar | None = None  # the bar log messages must clear first
 
-    def __init__(self, enabled: bool, stream: object = None) -> None:
+    def __init__(self, enabled: bool, stream: object = None, unit: str = "words") -> None:
         self.stream = stream or sys.stderr
+        self.unit = unit  # what words_per_sec counts: the reference models count examples
         self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
         self._last = 0.0
         self._shown = False
@@ -83,7 +86,7 @@ class ProgressBar:
             parts.append(f"epoch {epoch}/{epochs}")
         wps = getattr(p, "words_per_sec", None)
         if wps:
-            parts.append(f"{wps / 1e6:.2f}M words/s")
+            parts.append(f"{_fmt_rate(wps)} {self.unit}/s")
         lr = getattr(p, "alpha", None)
         if lr is not None:
             parts.append(f"lr {lr:.5f}")
@@ -109,6 +112,14 @@ class ProgressBar:
             ProgressBar.active = None
 
 
+def _fmt_rate(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:.0f}"
+
+
 def _fmt_seconds(s: float) -> str:
     s = int(max(s, 0))
     if s >= 3600:
@@ -128,13 +139,127 @@ class _BarAwareHandler(logging.StreamHandler):
         super().emit(record)
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> None:
+def _setup_logging(quiet: bool, verbose: bool, flags: frozenset[str] = frozenset()) -> None:
     handler = _BarAwareHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("wordvec: %(message)s"))
+    handler.addFilter(_CliWording(flags))
     root = logging.getLogger("wordvec")
     root.handlers[:] = [handler]
     root.propagate = False
     root.setLevel(logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO))
+
+
+# --- the library's words, the command line's words ----------------------------------
+
+# Library messages name Python parameters (``min_count``, ``format='glove'``); on the
+# command line the user needs the flag. A parameter is rewritten only when the command
+# in hand has the flag (``--min-count``); the special cases below say what to do instead.
+def _py_flags() -> dict[str, str]:
+    from wordvec.settings import SETTINGS
+
+    flags = {name: s.flag for name, s in SETTINGS.items() if s.flag is not None}
+    return {**flags, "format": "--input-format", "n_iter": "--epochs"}
+
+
+_PY_FLAGS = _py_flags()
+_PHRASES = (
+    # no flag on most commands: 'wordvec convert' can repair such a file
+    (re.compile(r"pass unicode_errors='(\w+)' \(or '(\w+)'\) to load it anyway"),
+     lambda m, flags: (f"give --unicode-errors {m[1]} (or {m[2]}) to load it anyway"
+                       if "--unicode-errors" in flags else
+                       f"load it anyway by repairing a copy: wordvec convert FILE COPY.txt "
+                       f"--unicode-errors {m[1]}")),
+    (re.compile(r"or without format=\)?"),
+     lambda m, flags: "or without --input-format" + (")" if m[0].endswith(")") else "")),
+    (re.compile(r" \(MAX_SOFTMAX_VOCAB in wordvec\.train\.reference\)"), lambda m, flags: ""),
+    (re.compile(r"train with wordvec\.Word2Vec using negative sampling \(negative=5\) or "
+                r"hierarchical softmax \(hs=1\)"),
+     lambda m, flags: "train with negative sampling (--loss ns) or hierarchical softmax "
+                      "(--loss hs)"),
+)
+_ASSIGNMENT = re.compile(r"\b([a-z][a-z0-9_]*)=('([^']*)'|\"([^\"]*)\"|[\w.+-]+)?")
+_BARE = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
+
+
+def cli_wording(message: str, flags: frozenset[str] | set[str] = frozenset()) -> str:
+    """Say a library message in the command line's terms.
+
+    ``flags`` are the option strings of the command that runs. Python keyword
+    arguments the command has a flag for become that flag (``min_count=5`` ->
+    ``--min-count 5``, ``method='pca'`` -> ``--method pca``); a few messages
+    that point to Python-only options get CLI advice instead.
+    """
+    for pattern, replace in _PHRASES:
+        message = pattern.sub(lambda m, r=replace: r(m, flags), message)
+
+    def flag_of(name: str) -> str | None:
+        flag = _PY_FLAGS.get(name) or "--" + name.replace("_", "-")
+        return flag if flag in flags else None
+
+    def assignment(m: re.Match) -> str:
+        flag = flag_of(m[1])
+        if flag is None:
+            return m[0]
+        value = m[3] if m[3] is not None else m[4] if m[4] is not None else m[2]
+        return f"{flag} {value}" if value else flag
+
+    message = _ASSIGNMENT.sub(assignment, message)
+    return _BARE.sub(lambda m: flag_of(m[1]) or m[0], message)
+
+
+class _CliWording(logging.Filter):
+    """Rewrite log messages with :func:`cli_wording` before they are shown."""
+
+    def __init__(self, flags: frozenset[str]) -> None:
+        super().__init__()
+        self.flags = flags
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's message by its command-line wording (always shown)."""
+        text = cli_wording(record.getMessage(), self.flags)
+        record.msg, record.args = text, None
+        return True
+
+
+class _WarningsToLog:
+    """``warnings.showwarning`` for the CLI: one log line per condition, in our words.
+
+    Python prints a warning as two lines (the message, then the source line that
+    raised it) and once per place it comes from; here a condition is shown once
+    per run, whichever place raises it.
+    """
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str]] = set()
+
+    def __call__(self, message: Warning | str, category: type[Warning], filename: str,
+                 lineno: int, file: object = None, line: str | None = None) -> None:
+        """Log the warning unless the same condition was already shown."""
+        key, text = _describe_warning(str(message), category)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        logger.warning("warning: %s", text)
+
+
+def _describe_warning(text: str, category: type[Warning]) -> tuple[tuple[str, str], str]:
+    """A key naming the condition behind a warning, and one line saying it for the user."""
+    first = text.strip().splitlines()[0] if text.strip() else category.__name__
+    name = category.__name__
+    if name == "ConstantInputWarning":
+        return (name, ""), ("a correlation is undefined because one side is constant "
+                            "(all scores equal); it is reported as nan")
+    if issubclass(category, UserWarning) and re.match(r"Glyph \d+ .*missing from font", first):
+        font = re.search(r"missing from font\(s\) (.*?)\.?$", first)
+        where = f" the font {font[1]}" if font else " the font"
+        return ("glyph", ""), (f"some labels hold characters{where} lacks; they are drawn as "
+                               "boxes (install a font that has them, e.g. Noto Sans CJK)")
+    if issubclass(category, RuntimeWarning) and "encountered in" in first:
+        # numpy says it once per operation (multiply, dot, divide...): one condition
+        return (name, "floating point"), (
+            f"floating-point trouble ({first}): some results may be nan, infinite or "
+            "meaningless; vectors with huge values overflow float32")
+    return (name, first), first
 
 
 def check_output_path(path: str | os.PathLike) -> Path:
@@ -203,25 +328,28 @@ def _print_neighbours(pairs: Sequence[tuple[str, float]]) -> None:
         print(f"{word}\t{score:.4f}")
 
 
-# Options of `wordvec train` that set how to train; --resume takes them from the checkpoint.
-_TRAINING_OPTIONS = {
-    "method": "--method", "model": "--model", "loss": "--loss", "size": "--size",
-    "window": "--window", "min_count": "--min-count", "epochs": "--epochs",
-    "negative": "--negative", "hs": "--hs", "cbow_mean": "--cbow-mean", "sample": "--sample",
-    "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
-}
-_SVD_OPTIONS = {
-    "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
-    "shift": "--shift", "eig": "--eig", "add_context": "--add-context",
-    "svd_solver": "--svd-solver", "save_counts": "--save-counts", "from_counts": "--from-counts",
-}
+# The settings each way of training takes, as wordvec.settings declares them: the train
+# options are generated from these, and a setting given to a method that does not take
+# it is refused.
+def _train_settings() -> tuple[dict, dict, dict]:
+    """(word2vec, PPMI-SVD, softmax reference) settings that have a flag."""
+    from wordvec.settings import PPMI_SVD, REFERENCE, WORD2VEC, with_flags
+
+    return with_flags(WORD2VEC), with_flags(PPMI_SVD), with_flags(REFERENCE)
+
+
+def _flags_of(settings: dict[str, Any]) -> dict[str, str]:
+    return {s.dest: s.flag for s in settings.values()}
+
+
+# Options of `wordvec train` that are the command line's own (not settings of an estimator).
+_METHOD_OPTIONS = {"method": "--method", "loss": "--loss", "no_normalize": "--no-normalize"}
+_COUNTS_OPTIONS = {"save_counts": "--save-counts", "from_counts": "--from-counts"}
 # Only the compiled word2vec engine supports these.
 _ENGINE_OPTIONS = {
     "checkpoint": "--checkpoint", "checkpoint_every": "--checkpoint-every",
     "eval_analogies": "--eval-analogies", "workers": "--workers",
 }
-_DEFAULTS = {"method": "word2vec", "model": "sg", "loss": "ns", "size": 100, "min_count": 5,
-             "seed": 1}
 
 
 def _given(args: argparse.Namespace, names: dict[str, str]) -> list[str]:
@@ -241,40 +369,47 @@ def _refuse(flags: list[str], why: str) -> None:
 
 
 def _check_train_options(args: argparse.Namespace) -> None:
-    """Refuse contradictory or meaningless option combinations before any work."""
+    """Refuse bad values and contradictory or meaningless combinations before any work."""
+    w2v, svd, ref = _train_settings()
+    every = {**_flags_of(w2v), **_flags_of(svd)}
+    for setting in {**w2v, **svd}.values():  # each given value by its own check, named by flag
+        value = getattr(args, setting.dest, None)
+        if value is not None and setting.switch is None:
+            setting.check(setting.flag, value)
     if args.resume:
-        _refuse(_given(args, _TRAINING_OPTIONS) + _given(args, _SVD_OPTIONS),
+        _refuse(_given(args, every) + _given(args, {k: v for k, v in _METHOD_OPTIONS.items()
+                                                    if k != "no_normalize"})
+                + _given(args, _COUNTS_OPTIONS),
                 "with --resume: training continues with the checkpoint's settings")
         return
-    method = args.method or "word2vec"
-    if method == "svd":
-        _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
-                              if k in ("model", "loss", "epochs", "negative", "hs", "cbow_mean",
-                                       "alpha", "min_alpha", "per_pair")})
-                + _given(args, _ENGINE_OPTIONS),
+    args.method = args.method or "word2vec"
+    if args.method == "svd":
+        only_w2v = {k: v for k, v in _flags_of(w2v).items() if v not in _flags_of(svd).values()}
+        _refuse(_given(args, only_w2v) + _given(args, {"loss": "--loss"})
+                + _given(args, {k: v for k, v in _ENGINE_OPTIONS.items() if k != "workers"}),
                 "to --method svd (count-based PPMI-SVD); drop them or use --method word2vec")
         if args.from_counts and args.corpus is not None:
             raise ConfigError("give either a corpus or --from-counts, not both")
-    else:
-        _refuse(_given(args, _SVD_OPTIONS), "to --method word2vec; they belong to --method svd")
-        if args.loss == "softmax":
-            _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
-                                  if k in ("negative", "hs", "cbow_mean", "sample", "alpha",
-                                           "min_alpha", "per_pair")})
-                    + _given(args, _ENGINE_OPTIONS),
-                    "to --loss softmax (the plain NumPy reference model)")
-        if args.loss == "hs" and args.hs == 0:
-            raise ConfigError("--loss hs and --hs 0 contradict each other: --loss hs trains "
-                              "with hierarchical softmax; for negative sampling alone use "
-                              "--loss ns")
-        if args.model != "cbow" and args.cbow_mean is not None:
-            raise ConfigError("--cbow-mean applies to --model cbow only")
-        if args.model == "cbow" and args.per_pair:
-            raise ConfigError("--per-pair applies to --model sg only (CBOW makes one update "
-                              "per window either way)")
-    for key, value in _DEFAULTS.items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
+        return
+    args.loss = args.loss or "ns"
+    only_svd = {k: v for k, v in _flags_of(svd).items() if v not in _flags_of(w2v).values()}
+    _refuse(_given(args, only_svd) + _given(args, _COUNTS_OPTIONS),
+            "to --method word2vec; they belong to --method svd")
+    if args.loss == "softmax":
+        takes = {*_flags_of(ref).values(), "--model"}  # --model picks skip-gram or CBOW
+        _refuse(_given(args, {k: v for k, v in every.items() if v not in takes})
+                + _given(args, _ENGINE_OPTIONS),
+                "to --loss softmax (the plain NumPy reference model)")
+    if args.loss == "hs" and args.hs == 0:
+        raise ConfigError("--loss hs and --hs 0 contradict each other: --loss hs trains "
+                          "with hierarchical softmax; for negative sampling alone use "
+                          "--loss ns")
+    model = args.model or w2v["model"].default
+    if model != "cbow" and args.cbow_mean is not None:
+        raise ConfigError("--cbow-mean applies to --model cbow only")
+    if model == "cbow" and args.per_pair:
+        raise ConfigError("--per-pair applies to --model sg only (CBOW makes one update "
+                          "per window either way)")
 
 
 def parse_every(text: str) -> tuple[int | None, float | None]:
@@ -410,18 +545,17 @@ def _lock(locks: contextlib.ExitStack, path: Path | None, what: str) -> None:
 
 
 def _train(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
+    if args.from_counts and args.method != "svd":
+        raise ConfigError("--from-counts only applies to --method svd")
+    if args.corpus is None and not args.from_counts:
+        raise ConfigError("give a corpus to train on: wordvec train CORPUS -o OUTPUT "
+                          "('-' reads standard input; or --from-counts with --method svd)")
+    corpus = _corpus_path(args.corpus) if args.corpus is not None else None
     if args.output is None:
         raise ConfigError("give an output file with -o/--output")
     out, args.format = _output_option(args.output, args.format, "-o")
     if args.save_counts:
         check_output_path(args.save_counts)
-    if args.from_counts and args.method != "svd":
-        raise ConfigError("--from-counts only applies to --method svd")
-    if args.corpus is None and not args.from_counts:
-        raise ConfigError("give a corpus to train on (or --from-counts with --method svd)")
-    corpus = Path(args.corpus) if args.corpus is not None else None
-    if corpus is not None and not corpus.exists():
-        raise CorpusError(f"corpus path not found: {corpus}")
     if args.method == "word2vec" and args.loss != "softmax":
         return _train_word2vec(args, corpus, out, locks)
     _lock(locks, out, "output")
@@ -431,29 +565,47 @@ def _train(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
     if args.method == "svd":
         model = _train_svd(args, corpus)
     else:
-        from wordvec.corpus import iter_sentences
-        from wordvec.reference import CBOWSoftmax, SkipGramSoftmax
+        from wordvec.text.corpus import iter_sentences
+        from wordvec.train.reference import CBOWSoftmax, SkipGramSoftmax
 
-        cls = SkipGramSoftmax if args.model == "sg" else CBOWSoftmax
-        model = cls(
-            vector_size=args.size,
-            window=args.window if args.window is not None else 5,
-            epochs=args.epochs if args.epochs is not None else 5,
-            min_count=args.min_count,
-            seed=args.seed,
-        )
-        model.fit(list(iter_sentences(corpus)))
+        _, _, ref = _train_settings()
+        model_name = args.model or _train_settings()[0]["model"].default
+        cls = SkipGramSoftmax if model_name == "sg" else CBOWSoftmax
+        # the word2vec defaults of these settings, not the tutorials' toy ones
+        model = cls(**{name: (s.default if getattr(args, s.dest) is None
+                              else getattr(args, s.dest)) for name, s in ref.items()})
+        bar = ProgressBar(enabled=not args.quiet, unit="examples")
+        try:
+            model.fit(list(iter_sentences(corpus, _tokenizer(args))), progress=bar)
+        finally:
+            bar.close()
     _save_output(model.wv, out, args.format, t0)
     return 0
 
 
+def _corpus_path(name: str) -> Path:
+    """The corpus path of ``wordvec train``: ``-`` is standard input; it must exist."""
+    if name == "-":
+        stdin = Path("/dev/stdin")
+        if not stdin.exists():
+            raise CorpusError("'-' (standard input) cannot be read as a file on this system; "
+                              "save the text to a file and give its path")
+        if sys.stdin is not None and sys.stdin.isatty():
+            logger.warning("reading the corpus from the terminal; end it with Ctrl-D")
+        return stdin
+    corpus = Path(name)
+    if not corpus.exists():
+        raise CorpusError(f"corpus path {missing_path_reason(corpus)}: {corpus}")
+    return corpus
+
+
 def _save_output(wv: Any, out: Path, fmt: str | None, t0: float) -> None:
-    from wordvec.formats import save_vectors
+    from wordvec.vectors.formats import save_vectors
 
     save_vectors(wv, out, format=fmt)
     logger.info(
-        "saved %d vectors of size %d to %s (%.1f s)",
-        len(wv), wv.vector_size, out, time.perf_counter() - t0,
+        "saved %s of size %d to %s (%.1f s)",
+        counted(len(wv), "vector"), wv.vector_size, out, time.perf_counter() - t0,
     )
 
 
@@ -493,7 +645,7 @@ def _abs(path: Path | None) -> str | None:
 def _check_analogy_file(path: str | None) -> str | None:
     if path is None:
         return None
-    from wordvec.evaluate import read_analogies
+    from wordvec.vectors.evaluate import read_analogies
 
     sections, _ = read_analogies(path)  # a bad file fails now, not after the first epoch
     if not any(questions for _, questions in sections):
@@ -503,7 +655,7 @@ def _check_analogy_file(path: str | None) -> str | None:
 
 def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
                     locks: contextlib.ExitStack) -> int:
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
     plan = _checkpoint_plan(args, out, {})
@@ -511,18 +663,20 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec(**_w2v_params(args))
-    model.build_vocab(corpus, tmp_dir=args.tmp_dir)
+    model.build_vocab(corpus, tokenizer=_tokenizer(args), tmp_dir=args.tmp_dir)
     model.checkpoint_meta = {
         "output": _abs(out), "format": args.format,
         "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
         "eval_analogies": eval_path,
     }
+    if args.no_normalize:
+        model.checkpoint_meta["normalize"] = False  # --resume reads the corpus the same way
     return _run_training(model, args, out, plan, eval_path, t0)
 
 
 def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
-    from wordvec.checkpoint import load_checkpoint
-    from wordvec.word2vec import Word2Vec
+    from wordvec.train.checkpoint import load_checkpoint
+    from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
     if not os.path.lexists(args.resume):
@@ -548,10 +702,15 @@ def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> i
         )
     if corpus is not None and not Path(corpus).exists():
         raise CorpusError(f"corpus path not found: {corpus}")
+    tokenizer = None
+    if saved.get("normalize") is False:
+        from wordvec.text.corpus import Tokenizer
+
+        tokenizer = Tokenizer(normalize=False)
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
-                            tmp_dir=args.tmp_dir)
+                            tokenizer=tokenizer, tmp_dir=args.tmp_dir)
     model.checkpoint_meta = {
         **saved, "output": _abs(out), "format": fmt,
         "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
@@ -605,7 +764,7 @@ class _StopOnSignal:
 
 def _epoch_accuracy(path: str) -> Any:
     """An epoch callback recording the analogy accuracy in ``model.meta["epoch_accuracy"]``."""
-    from wordvec.evaluate import evaluate_analogies
+    from wordvec.vectors.evaluate import evaluate_analogies
 
     def record(model: Any, report: Any) -> None:
         result = evaluate_analogies(model.wv, path, restrict_vocab=EVAL_RESTRICT_VOCAB)
@@ -660,64 +819,77 @@ def _run_training(
 
 def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
     """PPMI-SVD: count co-occurrences (or reuse saved counts), then factorise."""
-    from wordvec.counting import PPMISVD
+    from wordvec.train.counting import PPMISVD
 
-    opts = {
-        "vector_size": args.size, "window": args.window, "min_count": args.min_count,
-        "sample": args.sample, "seed": args.seed, "weighting": args.weighting,
-        "boundaries": args.boundaries or None, "cds_alpha": args.cds_alpha,
-        "shift": args.shift, "eig": args.eig, "add_context": args.add_context or None,
-        "solver": args.svd_solver,
-    }
+    _, svd, _ = _train_settings()
+    opts = _given_settings(args, svd)
     opts = {k: v for k, v in opts.items() if v is not None}
     if args.from_counts:
         # counting options (window, weighting, ...) come from the counts file
-        for key in ("window", "min_count", "sample", "weighting", "boundaries"):
+        for key in ("window", "min_count", "sample", "weighting", "boundaries",
+                    "max_vocab_size"):
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
-        model = PPMISVD(**opts).fit(corpus, tmp_dir=args.tmp_dir)
+        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args), tmp_dir=args.tmp_dir)
     if args.save_counts:
         model.save_counts(args.save_counts)
         logger.info("saved co-occurrence counts to %s", args.save_counts)
     return model
 
 
-def _w2v_params(args: argparse.Namespace) -> dict:
-    params: dict = {
-        "sg": 1 if args.model == "sg" else 0,
-        "vector_size": args.size,
-        "min_count": args.min_count,
-        "seed": args.seed,
-    }
-    if args.window is not None:
-        params["window"] = args.window
-    if args.epochs is not None:
-        params["epochs"] = args.epochs
-    if args.loss == "hs":
-        params["hs"] = 1
-        params["negative"] = args.negative if args.negative is not None else 0
-    else:
-        params["negative"] = args.negative if args.negative is not None else 5
-        params["hs"] = args.hs if args.hs is not None else 0
-    if args.cbow_mean is not None:
-        params["cbow_mean"] = args.cbow_mean
-    for name in ("sample", "alpha", "min_alpha"):
-        value = getattr(args, name)
+def _tokenizer(args: argparse.Namespace) -> Any:
+    """The tokenizer the options ask for (None: the default one)."""
+    if not getattr(args, "no_normalize", False):
+        return None
+    from wordvec.text.corpus import Tokenizer
+
+    return Tokenizer(normalize=False)
+
+
+def _given_settings(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings given on the command line, by their Python names."""
+    params = {}
+    for name, s in settings.items():
+        value = getattr(args, s.dest, None)
         if value is not None:
-            params[name] = value
-    if args.workers is not None:
-        params["workers"] = args.workers
-    if args.per_pair:
-        params["shared_negatives"] = False
+            params[name] = s.switch if s.switch is not None else value
     return params
+
+
+def _w2v_params(args: argparse.Namespace) -> dict:
+    """Word2Vec's settings from the options; unset ones keep wordvec.settings' defaults."""
+    w2v, _, _ = _train_settings()
+    params = _given_settings(args, w2v)
+    if args.loss == "hs":  # hierarchical softmax alone unless --negative is given too
+        params["hs"] = 1
+        params.setdefault("negative", 0)
+    return params
+
+
+_VECTOR_FORMATS = ["native", "word2vec-text", "word2vec-binary", "glove"]
+
+
+def _add_input_options(p: argparse.ArgumentParser, input_format: bool = True) -> None:
+    """--input-format and --allow-nonfinite, for the commands that load a vector file."""
+    if input_format:
+        p.add_argument("--input-format", choices=_VECTOR_FORMATS,
+                       help="format of the vector file (default: detected from its content)")
+    p.add_argument("--allow-nonfinite", action="store_true",
+                   help="load a vector file holding NaN or infinite values (refused by "
+                   "default: such vectors rank first in every query)")
+
+
+def _load_input(args: argparse.Namespace, path: str, **kw: Any) -> Any:
+    from wordvec.vectors.formats import load_vectors
+
+    return load_vectors(path, format=getattr(args, "input_format", None),
+                        allow_nonfinite=args.allow_nonfinite, **kw)
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
     """Print the nearest neighbours of a word."""
-    from wordvec.formats import load_vectors
-
-    wv = load_vectors(args.vectors, mmap=True)
+    wv = _load_input(args, args.vectors, mmap=True)
     word = _lookup_word(wv, args.word)
     _print_neighbours(wv.most_similar(positive=[word], topn=args.topn))
     return 0
@@ -734,9 +906,7 @@ def _lookup_word(wv: object, word: str) -> str:
 
 def cmd_analogy(args: argparse.Namespace) -> int:
     """Solve a : b :: c : ? (b - a + c), printing the best answers."""
-    from wordvec.formats import load_vectors
-
-    wv = load_vectors(args.vectors, mmap=True)
+    wv = _load_input(args, args.vectors, mmap=True)
     a, b, c = (_lookup_word(wv, w) for w in (args.a, args.b, args.c))
     print(f"{a} : {b} :: {c} : ?")
     _print_neighbours(wv.most_similar(positive=[b, c], negative=[a], topn=args.topn))
@@ -747,22 +917,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score vectors on analogy and word-pair benchmarks."""
     import json
 
-    from wordvec.evaluate import evaluate_analogies, evaluate_pairs, format_results
-    from wordvec.formats import load_vectors
+    from wordvec.errors import VocabError
+    from wordvec.vectors.evaluate import evaluate_analogies, evaluate_pairs, format_results
 
     if not args.analogies and not args.pairs:
         raise ConfigError("give at least one benchmark: --analogies FILE and/or --pairs FILE")
-    wv = load_vectors(args.vectors, mmap=True)
+    wv = _load_input(args, args.vectors, mmap=True)
     results: list = []
     for path in args.analogies or []:
-        results.append(
-            evaluate_analogies(wv, path, restrict_vocab=args.restrict_vocab or None,
-                               method=args.method)
-        )
+        result = evaluate_analogies(wv, path, restrict_vocab=args.restrict_vocab or None,
+                                    method=args.method)
+        if result.total.total == 0:
+            raise VocabError(
+                f"{path}: none of its {result.n_questions} questions has all four words "
+                f"among the {result.restrict_vocab} words searched, so there is no score; "
+                "check that the vectors and questions are of the same language and casing"
+                + ("" if not args.restrict_vocab else ", or search all words with "
+                   "--restrict-vocab 0")
+            )
+        results.append(result)
     for path in args.pairs or []:
         results.append(evaluate_pairs(wv, path))
     if args.json:
-        print(json.dumps([r.to_dict() for r in results], indent=2))
+        # to_dict() turns NaN into null; allow_nan=False guarantees valid JSON
+        print(json.dumps([r.to_dict() for r in results], indent=2, allow_nan=False))
     else:
         print(format_results(results))
     return 0
@@ -770,10 +948,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Convert vectors between file formats."""
-    from wordvec.formats import load_vectors, save_vectors
+    from wordvec.vectors.formats import load_vectors, save_vectors
 
     out, fmt = _output_option(args.output, args.format, "output")
-    wv = load_vectors(args.input, format=args.input_format, limit=args.limit)
+    wv = load_vectors(args.input, format=args.input_format, limit=args.limit,
+                      allow_nonfinite=args.allow_nonfinite,
+                      unicode_errors=args.unicode_errors)
     save_vectors(wv, out, format=fmt)
     logger.info("wrote %d vectors of size %d to %s", len(wv), wv.vector_size, out)
     return 0
@@ -804,18 +984,21 @@ def _fmt_value(value: object) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a vector, model or checkpoint file."""
-    from wordvec.formats import detect_format, load_vectors
+    from wordvec.vectors.formats import describe_native, detect_format, normalize_format
 
-    fmt = detect_format(args.file)
-    wv = load_vectors(args.file, mmap=True)
+    fmt = normalize_format(args.input_format) if args.input_format else detect_format(args.file)
+    if fmt == "native":  # the headers only: the arrays are neither read nor inflated
+        n_words, dims, first, meta = describe_native(args.file, n_words=10)
+    else:
+        wv = _load_input(args, args.file, mmap=True)
+        n_words, dims, first = len(wv), wv.vector_size, wv.index_to_key[:10]
+        meta = dict(getattr(wv, "meta", None) or {})
     print(f"file:        {args.file}")
     print(f"format:      {fmt}")
-    print(f"words:       {len(wv):,}")
-    print(f"dimensions:  {wv.vector_size}")
-    if len(wv):
-        head = ", ".join(wv.index_to_key[:10])
-        print(f"most frequent: {head}{', ...' if len(wv) > 10 else ''}")
-    meta = dict(getattr(wv, "meta", None) or {})
+    print(f"words:       {n_words:,}")
+    print(f"dimensions:  {dims}")
+    if n_words:
+        print(f"most frequent: {', '.join(first)}{', ...' if n_words > 10 else ''}")
     corpus = meta.get("corpus")
     if isinstance(corpus, dict) and corpus:
         print("corpus:")
@@ -833,7 +1016,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     chunks = meta.get("chunk_losses")
     if chunks:
         n = sum(len(c) for c in chunks) if isinstance(chunks[0], list) else len(chunks)
-        print(f"  chunk losses: {n} points (draw them with 'wordvec plot loss')")
+        print(f"  chunk losses: {counted(n, 'point')} (draw them with 'wordvec plot loss')")
     acc = meta.get("epoch_accuracy")
     if acc:
         shown = ", ".join("-" if a is None else f"{100 * a:.1f}%" for a in acc)
@@ -858,18 +1041,19 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a loss curve or a 2-D map of words."""
-    from wordvec.formats import load_vectors
+    from wordvec.vectors.formats import load_vectors
 
-    out = check_output_path(args.output)
+    out = check_output_path(_plot_output(args))
     if args.what == "loss":
         from wordvec.plot import plot_loss
 
-        wv = load_vectors(args.file, mmap=True)
+        wv = load_vectors(args.file, mmap=True, allow_nonfinite=args.allow_nonfinite)
         losses = (getattr(wv, "meta", None) or {}).get("losses")
         if not losses:
             raise ConfigError(
-                f"{args.file} records no training loss; plot the loss of a file written "
-                "by 'wordvec train' in the native format (no .txt/.bin extension)"
+                f"{args.file} records no training loss: only word2vec training saved in the "
+                "native format (no .txt/.bin extension) records one; PPMI-SVD vectors "
+                "(--method svd) are computed, not trained, and have no loss"
             )
         meta = wv.meta
         accuracy = meta.get("epoch_accuracy")
@@ -883,7 +1067,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     else:
         from wordvec.plot import plot_words, select_words
 
-        wv = load_vectors(args.file, mmap=True)
+        wv = _load_input(args, args.file, mmap=True)
         words = [w if w in wv else w.lower() for w in args.words] if args.words else None
         chosen, vecs = select_words(wv.index_to_key, wv.vectors, words=words, topn=args.topn,
                                     neighbours=args.neighbours)
@@ -891,6 +1075,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
                           highlight=words)
     print(path)
     return 0
+
+
+def _plot_output(args: argparse.Namespace) -> Path:
+    """The plot's file: ``-o`` as given, else ``FILE.loss.png`` / ``FILE.words.png`` beside
+    the input, which is not replaced without ``--force`` (the user did not name it)."""
+    if args.output is not None:
+        return Path(args.output)
+    src = Path(args.file)
+    stem = src.name.removesuffix(src.suffix) if src.suffix else src.name
+    out = src.with_name(f"{stem}.{args.what}.png")
+    if out.exists() and not args.force:
+        raise ConfigError(f"{out} exists; give --force to replace it, or -o to write "
+                          "another file")
+    return out
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -902,6 +1100,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
         logging.getLogger("wordvec").setLevel(logging.WARNING)
     run_demo(out_dir=Path(args.out), quiet=args.quiet, workers=args.workers)
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Explore vectors in the browser: a read-only web app on localhost."""
+    from wordvec.serve import serve
+
+    serve(args.vectors, host=args.host, port=args.port, eval_analogies=args.eval_analogies or (),
+          pairs=args.pairs or (), index=args.index,
+          log_level="debug" if args.verbose else "warning")
+    return 0
+
+
+def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    v = sub.add_parser("serve", parents=[common], help="explore vectors in the browser",
+                       description="Serve a read-only web explorer (neighbours, analogies, "
+                       "maps, two models side by side) and its JSON API on localhost.")
+    v.add_argument("vectors", nargs="+", help="vector files (any supported format; up to 4)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: a free one)")
+    v.add_argument("--eval-analogies", action="append", metavar="FILE",
+                   help="show scores on this analogy file (repeatable)")
+    v.add_argument("--pairs", action="append", metavar="FILE",
+                   help="show scores on this word-pair file (repeatable)")
+    v.add_argument("--index", choices=["auto", "exact", "hnsw", "ivf"], default="auto",
+                   help="neighbour search: exact, approximate (hnsw, ivf: need faiss-cpu), or "
+                   "auto (default: exact below 200,000 words, ivf above)")
+    v.set_defaults(func=cmd_serve)
 
 
 # --- argument parsing -------------------------------------------------------------------
@@ -917,11 +1143,40 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def _add_setting(group: Any, setting: Any) -> None:
+    """One option of ``wordvec train``, generated from a :class:`wordvec.settings.Setting`."""
+    names = [setting.flag, *setting.aliases]
+    if setting.switch is not None:
+        group.add_argument(*names, dest=setting.dest, action="store_const", const=True,
+                           default=None, help=setting.help_text())
+        return
+    convert = {int: _whole_number, float: _number}.get(setting.cli_type, setting.cli_type)
+    group.add_argument(*names, dest=setting.dest, type=convert,
+                       choices=list(setting.choices) if setting.choices else None,
+                       metavar=setting.metavar, help=setting.help_text())
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors, like every other error of the command."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"wordvec: error: {self.prog}: {message} "
+        # the sub-command is worth naming ('wordvec train: ...'), the bare program is not
+        where = self.prog.removeprefix("wordvec").strip()
+        sys.stderr.write(f"wordvec: error: {where + ': ' if where else ''}{message} "
                          f"(see '{self.prog} --help')\n")
         self.exit(EXIT_USER_ERROR)
 
@@ -940,6 +1195,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
                         help="only warnings and errors")
+    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                        help="debug messages")
 
     t = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description="Train word vectors on a text corpus (a file, a folder, "
@@ -953,32 +1210,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override the format chosen from the extension")
     t.add_argument("--method", choices=["word2vec", "svd"],
                    help="predictive word2vec (default) or count-based PPMI-SVD")
-    t.add_argument("--model", choices=["sg", "cbow"],
-                   help="skip-gram (default) or CBOW")
     t.add_argument("--loss", choices=["ns", "hs", "softmax"],
                    help="negative sampling (default), hierarchical softmax, or full softmax "
                    "(the NumPy reference model, small vocabularies only)")
-    t.add_argument("--size", "-size", type=_positive_int, help="vector size (default 100)")
-    t.add_argument("--window", "-window", type=_positive_int, help="context window (default 5)")
-    t.add_argument("--min-count", "-min-count", type=_positive_int,
-                   help="ignore words seen fewer times (default 5)")
-    t.add_argument("--epochs", "--iter", "-iter", type=_positive_int,
-                   help="passes over the corpus (default 5)")
-    t.add_argument("--negative", "-negative", type=int, help="noise words per example (default 5)")
-    t.add_argument("--hs", "-hs", type=int, choices=[0, 1], help="also use hierarchical softmax")
-    t.add_argument("--cbow-mean", type=int, choices=[0, 1],
-                   help="CBOW: 1 averages context vectors (default), 0 sums them")
-    t.add_argument("--sample", "-sample", type=float,
-                   help="subsampling threshold for frequent words (default 1e-3)")
-    t.add_argument("--alpha", "-alpha", type=float, help="starting learning rate")
-    t.add_argument("--min-alpha", type=float, help="final learning rate")
-    t.add_argument("--workers", "--threads", "-threads", type=_positive_int,
-                   help="training threads (default: all cores)")
-    t.add_argument("--per-pair", action="store_true",
-                   help="skip-gram: the C tool's update, fresh noise words for every "
-                   "(word, context) pair (about 3x slower) instead of noise words shared "
-                   "across a window")
-    t.add_argument("--seed", type=int, help="random seed (default 1)")
+    t.add_argument("--no-normalize", action="store_true", default=None,
+                   help="do not NFC-normalise the text before tokenising (by default a "
+                   "letter typed with a combining accent is the same as the precomposed one)")
+    w2v, svd, _ = _train_settings()
+    shared = [s for name, s in w2v.items() if name in svd]
+    m = t.add_argument_group("settings of word2vec and PPMI-SVD")
+    for setting in shared:
+        _add_setting(m, setting)
+    w = t.add_argument_group("word2vec settings")
+    for name, setting in w2v.items():
+        if name not in svd:
+            _add_setting(w, setting)
     t.add_argument("--tmp-dir", metavar="DIR",
                    help="folder for the working files (the encoded corpus, about 4 bytes per "
                    "word of text, removed at the end); default $TMPDIR, else the system's "
@@ -997,18 +1243,10 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--resume", metavar="CHECKPOINT",
                    help="continue the training saved in CHECKPOINT with its settings "
                    "(the corpus is read again from its recorded path, or from CORPUS)")
-    g = t.add_argument_group("PPMI-SVD (--method svd)")
-    g.add_argument("--weighting", choices=["none", "harmonic", "linear"],
-                   help="weight co-occurrences by 1/distance (harmonic, default) or "
-                   "(window-d+1)/window (linear), or not at all")
-    g.add_argument("--boundaries", action="store_true",
-                   help="count sentence start/end tokens as in the tutorial")
-    g.add_argument("--cds-alpha", type=float, help="context-distribution smoothing (0.75)")
-    g.add_argument("--shift", type=float, help="shifted PPMI: subtract log k (default 1: none)")
-    g.add_argument("--eig", type=float, choices=[0.0, 0.5, 1.0],
-                   help="eigenvalue weighting p in U*S^p (default 0.5)")
-    g.add_argument("--add-context", action="store_true", help="use word + context vectors")
-    g.add_argument("--svd-solver", choices=["arpack", "randomized"])
+    g = t.add_argument_group("PPMI-SVD settings (--method svd)")
+    for name, setting in svd.items():
+        if name not in w2v:
+            _add_setting(g, setting)
     g.add_argument("--save-counts", metavar="PATH", help="also save the co-occurrence counts")
     g.add_argument("--from-counts", metavar="PATH",
                    help="reuse counts saved with --save-counts instead of reading a corpus")
@@ -1016,16 +1254,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("similar", parents=[common], help="nearest neighbours of a word")
     s.add_argument("vectors", help="vector file (any supported format)")
-    s.add_argument("word")
-    s.add_argument("-n", "--topn", type=_positive_int, default=10)
+    s.add_argument("word", help="the word to find neighbours of (tried as given, then in "
+                   "lower case)")
+    s.add_argument("-n", "--topn", type=_positive_int, default=10,
+                   help="how many neighbours to print (default 10)")
+    _add_input_options(s)
     s.set_defaults(func=cmd_similar)
 
     a = sub.add_parser("analogy", parents=[common], help="a : b :: c : ?  (b - a + c)")
     a.add_argument("vectors", help="vector file (any supported format)")
-    a.add_argument("a")
-    a.add_argument("b")
-    a.add_argument("c")
-    a.add_argument("-n", "--topn", type=_positive_int, default=5)
+    a.add_argument("a", help="a in 'a is to b as c is to ?' (e.g. man)")
+    a.add_argument("b", help="b, what a becomes (e.g. king)")
+    a.add_argument("c", help="c, to transform the same way (e.g. woman); the answers are the "
+                   "words nearest b - a + c")
+    a.add_argument("-n", "--topn", type=_positive_int, default=5,
+                   help="how many answers to print (default 5)")
+    _add_input_options(a)
     a.set_defaults(func=cmd_analogy)
 
     e = sub.add_parser("evaluate", parents=[common],
@@ -1038,12 +1282,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--restrict-vocab", type=int, default=30000,
                    help="analogies: answer among the N most frequent words (default 30000, "
                    "0 for all)")
-    e.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    e.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd",
+                   help="analogies: 3cosadd (b - a + c, default, as the C tool) or 3cosmul "
+                   "(Levy & Goldberg's multiplicative objective)")
     e.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_input_options(e)
     e.set_defaults(func=cmd_evaluate)
 
     c = sub.add_parser("convert", parents=[common], help="convert vectors between formats")
-    c.add_argument("input")
+    c.add_argument("input", help="vector file (any supported format)")
     c.add_argument("output", help="format from the extension: .bin, .txt/.vec, other: native; "
                    "'-' is standard output (word2vec text unless --format says otherwise)")
     c.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove"],
@@ -1052,10 +1299,16 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=["native", "word2vec-text", "word2vec-binary", "glove"],
                    help="input format (default: detected from the content)")
     c.add_argument("--limit", type=_positive_int, help="keep only the first N words")
+    c.add_argument("--unicode-errors", choices=["strict", "replace", "ignore"],
+                   default="strict",
+                   help="words that are not valid UTF-8: refuse the file (strict, default), "
+                   "replace the bad bytes with U+FFFD, or drop them")
+    _add_input_options(c, input_format=False)
     c.set_defaults(func=cmd_convert)
 
     i = sub.add_parser("info", parents=[common], help="describe a vector or model file")
-    i.add_argument("file")
+    i.add_argument("file", help="vector, model or checkpoint file")
+    _add_input_options(i)
     i.set_defaults(func=cmd_info)
 
     p = sub.add_parser("plot", parents=[common], help="plot a loss curve or a map of words")
@@ -1063,26 +1316,55 @@ def build_parser() -> argparse.ArgumentParser:
     psub.required = True
     pl = psub.add_parser("loss", parents=[common], help="training loss per epoch")
     pl.add_argument("file", help="native vector/model file written by 'wordvec train'")
-    pl.add_argument("-o", "--output", default="loss.png", help="PNG (default) or .svg")
-    pl.add_argument("--title")
+    pl.add_argument("-o", "--output",
+                    help="PNG, .svg or .pdf (default: FILE's name with .loss.png, beside it; "
+                    "an existing file of that name is kept unless --force)")
+    pl.add_argument("--force", action="store_true",
+                    help="replace the default output file if it exists")
+    pl.add_argument("--title", help="figure title (default: the file's name)")
+    _add_input_options(pl, input_format=False)
     pl.set_defaults(func=cmd_plot)
     pw = psub.add_parser("words", parents=[common], help="2-D map of words")
     pw.add_argument("file", help="vector file (any supported format)")
     pw.add_argument("words", nargs="*", help="words to show with their neighbours "
                     "(default: the most frequent --topn words)")
-    pw.add_argument("-o", "--output", default="words.png", help="PNG (default) or .svg")
-    pw.add_argument("--method", choices=["pca", "tsne"], default="pca")
-    pw.add_argument("--topn", type=_positive_int, default=200)
-    pw.add_argument("--neighbours", type=int, default=10)
-    pw.add_argument("--title")
+    pw.add_argument("-o", "--output",
+                    help="PNG, .svg or .pdf (default: FILE's name with .words.png, beside it; "
+                    "an existing file of that name is kept unless --force)")
+    pw.add_argument("--force", action="store_true",
+                    help="replace the default output file if it exists")
+    pw.add_argument("--method", choices=["pca", "tsne"], default="pca",
+                    help="projection to 2-D: pca (default; keeps global directions) or tsne "
+                    "(keeps neighbourhoods; needs scikit-learn)")
+    pw.add_argument("--topn", type=_positive_int, default=200,
+                    help="without WORDS: map the N most frequent words (default 200)")
+    pw.add_argument("--neighbours", type=int, default=10,
+                    help="with WORDS: also show each word's N nearest words (default 10)")
+    pw.add_argument("--title", help="figure title")
+    _add_input_options(pw)
     pw.set_defaults(func=cmd_plot)
 
+    _add_serve_parser(sub, common)
     d = sub.add_parser("demo", parents=[common],
                        help="train on the built-in synthetic corpus and show the results")
     d.add_argument("--out", default="demo-output", help="folder for the demo's files")
     d.add_argument("--workers", type=_positive_int, help="training threads (default: all)")
     d.set_defaults(func=cmd_demo)
+    _record_flags(parser)
     return parser
+
+
+def _record_flags(parser: argparse.ArgumentParser) -> None:
+    """Give each (sub-)command's namespace ``cli_flags``: the option strings it accepts.
+
+    Messages from the library are reworded with them (see :func:`cli_wording`).
+    """
+    flags = frozenset(opt for action in parser._actions for opt in action.option_strings)
+    parser.set_defaults(cli_flags=flags)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _record_flags(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1093,12 +1375,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, or a usage error already reported in one line
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     quiet = bool(getattr(args, "quiet", False))
-    _setup_logging(quiet, args.verbose)
-    args.quiet = quiet
+    verbose = bool(getattr(args, "verbose", False))
+    _setup_logging(quiet, verbose, flags=getattr(args, "cli_flags", frozenset()))
+    args.quiet, args.verbose = quiet, verbose
+    with warnings.catch_warnings():
+        # every warning passes through the log, once per condition, on one line
+        warnings.simplefilter("always")
+        warnings.showwarning = _WarningsToLog()
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    flags = getattr(args, "cli_flags", frozenset())
     try:
-        return int(args.func(args) or 0)
+        rc = int(args.func(args) or 0)
+        sys.stdout.flush()  # a reader that went away shows up here, not at exit
+        return rc
+    except BrokenPipeError:
+        # `wordvec similar ... | head`: the reader has what it wanted. (Caught before
+        # OSError, of which it is a subclass.)
+        _silence_stdout()
+        return 0
     except WordvecError as exc:
-        print(f"wordvec: error: {exc}", file=sys.stderr)
+        print(f"wordvec: error: {cli_wording(str(exc), flags)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyError as exc:
         # unknown words in queries: the message names the word
@@ -1116,9 +1415,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wordvec: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

@@ -46,7 +46,7 @@ window 2 on corpora of billions of words. The plain function
 subsampling), which is the tutorial's matrix.
 
 Example:
-    >>> from wordvec.counting import PPMISVD
+    >>> from wordvec.train.counting import PPMISVD
     >>> sents = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat", "ran"]] * 20
     >>> model = PPMISVD(vector_size=2, window=1, min_count=1, sample=0).fit(sents)
     >>> model.cooc.shape, model.wv.vectors.shape
@@ -61,7 +61,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,9 @@ import scipy.sparse as sp
 from numba import njit
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.formats import atomic_write, encode_words
-from wordvec.vectors import unit_rows
+from wordvec.settings import SETTINGS, check, validate_fields
+from wordvec.vectors.formats import atomic_write, encode_words
+from wordvec.vectors.keyed import unit_rows
 
 logger = logging.getLogger("wordvec")
 
@@ -327,12 +328,8 @@ def _ppmi_kernel(
 
 
 def _check_counting(window: int, weighting: str) -> None:
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ConfigError(f"window must be a positive integer, got {window!r}")
-    if weighting not in WEIGHTINGS:
-        raise ConfigError(
-            f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}"
-        )
+    check("window", window)
+    check("weighting", weighting)
 
 
 def _sentence_cuts(offsets: np.ndarray, chunk_tokens: int) -> list[tuple[int, int]]:
@@ -367,7 +364,7 @@ def cooccurrence(
     the matrix is symmetric and a word next to itself adds 2 on the diagonal).
 
     Args:
-        corpus: an :class:`~wordvec.encoded.EncodedCorpus`.
+        corpus: an :class:`~wordvec.text.encoded.EncodedCorpus`.
         window: maximum distance between the two words.
         weighting: ``"none"`` (each pair counts 1), ``"harmonic"`` (1/d) or
             ``"linear"`` ((window - d + 1) / window, word2vec's shrunk window
@@ -388,10 +385,8 @@ def cooccurrence(
         with sorted indices and no explicit zeros.
     """
     _check_counting(window, weighting)
-    if chunk_tokens < 1:
-        raise ConfigError(f"chunk_tokens must be positive, got {chunk_tokens}")
-    if not 0 <= sample < 1:
-        raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {sample}")
+    check("chunk_tokens", chunk_tokens)
+    check("sample", sample)
     keep = corpus.vocab.keep_probs(sample) if sample > 0 else None
     rng = np.random.default_rng(seed)
     v = len(corpus.vocab)
@@ -551,8 +546,7 @@ def truncated_svd(
             f"co-occurrence matrix is {n_rows} x {n_cols}; lower vector_size or use a "
             "larger corpus (or a lower min_count)"
         )
-    if solver not in SOLVERS:
-        raise ConfigError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    check("solver", solver)
     if n_iter < 0 or oversample < 0:
         raise ConfigError("n_iter and oversample must not be negative")
     a = matrix if sp.issparse(matrix) else np.asarray(matrix)
@@ -717,6 +711,9 @@ class SVDConfig:
             benchmark corpus; LGD found 2 best for similarity on 1.5B words.
         min_count: words rarer than this are dropped before counting.
         max_final_vocab: optional cap on the vocabulary size.
+        max_vocab_size: bound the words held while counting: past it, rare
+            words are pruned as the word2vec C tool does (the corpus is then
+            read twice, by the pure-Python reader).
         weighting: ``"none"``, ``"harmonic"`` (1/distance) or ``"linear"``
             (word2vec's shrunk window in expectation).
         boundaries: count ``<START>``/``<END>`` tokens around sentences.
@@ -733,46 +730,26 @@ class SVDConfig:
         chunk_tokens: tokens counted per step (memory/speed trade-off).
     """
 
-    vector_size: int = 100
-    window: int = 5
-    min_count: int = 5
-    max_final_vocab: int | None = None
-    weighting: str = "harmonic"
-    boundaries: bool = False
-    sample: float = 1e-3
-    cds_alpha: float = 0.75
-    shift: float = 1.0
-    eig: float = 0.5
-    add_context: bool = False
-    solver: str = "arpack"
-    n_iter: int = 5
-    oversample: int = 20
-    seed: int = 1
-    chunk_tokens: int = 1 << 20
+    vector_size: int = SETTINGS["vector_size"].field()
+    window: int = SETTINGS["window"].field()
+    min_count: int = SETTINGS["min_count"].field()
+    max_final_vocab: int | None = SETTINGS["max_final_vocab"].field()
+    max_vocab_size: int | None = SETTINGS["max_vocab_size"].field()
+    weighting: str = SETTINGS["weighting"].field()
+    boundaries: bool = SETTINGS["boundaries"].field()
+    sample: float = SETTINGS["sample"].field()
+    cds_alpha: float = SETTINGS["cds_alpha"].field()
+    shift: float = SETTINGS["shift"].field()
+    eig: float = SETTINGS["eig"].field()
+    add_context: bool = SETTINGS["add_context"].field()
+    solver: str = SETTINGS["solver"].field()
+    n_iter: int = SETTINGS["n_iter"].field()
+    oversample: int = SETTINGS["oversample"].field()
+    seed: int = SETTINGS["seed"].field()
+    chunk_tokens: int = SETTINGS["chunk_tokens"].field()
 
     def __post_init__(self) -> None:
-        _check_counting(self.window, self.weighting)
-        if isinstance(self.vector_size, bool) or not isinstance(self.vector_size, int) \
-                or self.vector_size < 1:
-            raise ConfigError(f"vector_size must be a positive integer, got {self.vector_size!r}")
-        if self.min_count < 1:
-            raise ConfigError(f"min_count must be at least 1, got {self.min_count}")
-        if not 0 <= self.sample < 1:
-            raise ConfigError(f"sample must be in [0, 1) (0 = keep every token), got {self.sample}")
-        if not self.cds_alpha > 0:
-            raise ConfigError(
-                f"cds_alpha must be positive (1 = no smoothing), got {self.cds_alpha}"
-            )
-        if not self.shift > 0:
-            raise ConfigError(f"shift (k) must be positive (1 = no shift), got {self.shift}")
-        if not self.eig >= 0:
-            raise ConfigError(f"eig must be >= 0 (0, 0.5 and 1 are usual), got {self.eig}")
-        if self.solver not in SOLVERS:
-            raise ConfigError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
-        if self.n_iter < 0 or self.oversample < 0:
-            raise ConfigError("n_iter and oversample must not be negative")
-        if self.chunk_tokens < 1:
-            raise ConfigError(f"chunk_tokens must be positive, got {self.chunk_tokens}")
+        validate_fields(self)  # each field's check lives in wordvec.settings
 
 
 _COUNTING_FIELDS = ("window", "weighting", "boundaries", "sample")
@@ -782,7 +759,9 @@ class PPMISVD:
     """Word vectors from the SVD of a positive-PMI co-occurrence matrix.
 
     Configure at construction (an :class:`SVDConfig` and/or its fields as
-    keywords), learn with :meth:`fit`. Learned state:
+    keywords), learn with :meth:`fit`; a corpus given to the constructor
+    (first positional argument, ``sentences=`` or ``corpus_file=``) is fitted
+    at once, as in :class:`~wordvec.train.word2vec.Word2Vec`. Learned state:
 
     * ``cooc``: the raw co-occurrence counts (scipy CSR, float32);
     * ``cooc_words``: the label of each row/column of ``cooc`` (the vocabulary,
@@ -798,7 +777,33 @@ class PPMISVD:
         (4, 2)
     """
 
-    def __init__(self, config: SVDConfig | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: SVDConfig | Any = None,
+        *,
+        sentences: Any = None,
+        corpus_file: str | os.PathLike | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # like Word2Vec (and gensim): a corpus in the first place, as sentences= or
+        # as corpus_file= is fitted at once
+        corpus = None
+        if config is not None and not isinstance(config, SVDConfig):
+            if is_dataclass(config):
+                raise ConfigError(f"config must be an SVDConfig, got a {type(config).__name__}")
+            corpus, config = config, None
+        for given in (sentences, corpus_file):
+            if given is not None:
+                if corpus is not None:
+                    raise ConfigError(
+                        "give the corpus once: positionally, as sentences= or as corpus_file="
+                    )
+                corpus = given
+        if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
+            raise ConfigError(
+                f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
+                "pass token lists as sentences="
+            )
         base = config or SVDConfig()
         known = {f.name for f in fields(SVDConfig)}
         unknown = set(kwargs) - known
@@ -816,6 +821,8 @@ class PPMISVD:
         self.vectors: np.ndarray | None = None
         self.timings: dict[str, float] = {}
         self._wv: Any = None
+        if corpus is not None:
+            self.fit(corpus)
 
     def __repr__(self) -> str:
         state = f"{self.n_words} words" if self.vectors is not None else "not fitted"
@@ -832,12 +839,12 @@ class PPMISVD:
     ) -> PPMISVD:
         """Count co-occurrences in ``source``, then build the vectors; return ``self``.
 
-        ``source`` is an :class:`~wordvec.encoded.EncodedCorpus` (used as is,
-        ``min_count`` ignored), or anything :func:`wordvec.encoded.encode_corpus`
+        ``source`` is an :class:`~wordvec.text.encoded.EncodedCorpus` (used as is,
+        ``min_count`` ignored), or anything :func:`wordvec.text.encoded.encode_corpus`
         reads: a file, a folder, compressed files, a list of token lists
         (``tokenizer``, ``workdir`` and ``tmp_dir`` are passed on to it).
         """
-        from wordvec.encoded import EncodedCorpus, encode_corpus
+        from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
         cfg = self.config
         t0 = time.perf_counter()
@@ -846,6 +853,7 @@ class PPMISVD:
         else:
             enc = encode_corpus(source, min_count=cfg.min_count,
                                 max_final_vocab=cfg.max_final_vocab,
+                                max_vocab_size=cfg.max_vocab_size,
                                 tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir)
         self.timings = {"encode": time.perf_counter() - t0}
         words = list(enc.vocab.words)
@@ -913,8 +921,8 @@ class PPMISVD:
                     f"{path} was counted with {name}={saved[name]!r}; it cannot be reused "
                     f"with {name}={kwargs[name]!r} (count again instead)"
                 )
-        merged = {k: saved[k] for k in (*_COUNTING_FIELDS, "min_count", "max_final_vocab")
-                  if k in saved}
+        merged = {k: saved[k] for k in (*_COUNTING_FIELDS, "min_count", "max_final_vocab",
+                                        "max_vocab_size") if k in saved}
         merged.update({k: v for k, v in kwargs.items() if k not in merged})
         return cls.from_counts(m, words, word_counts, config, **merged)
 
@@ -924,7 +932,7 @@ class PPMISVD:
             raise ConfigError("nothing to save: call fit() first")
         cfg = asdict(self.config)
         meta = {"config": {k: cfg[k] for k in (*_COUNTING_FIELDS, "min_count",
-                                                "max_final_vocab")}}
+                                                "max_final_vocab", "max_vocab_size")}}
         wc = np.zeros(len(self.cooc_words), np.int64)
         if self.word_counts is not None:
             wc[: len(self.word_counts)] = self.word_counts
@@ -984,7 +992,7 @@ class PPMISVD:
         if self.vectors is None:
             raise ConfigError("the model has no vectors yet: call fit() first")
         if self._wv is None:
-            from wordvec.vectors import WordVectors
+            from wordvec.vectors.keyed import WordVectors
 
             self._wv = WordVectors(self.words, self.vectors, self.word_counts)
         return self._wv

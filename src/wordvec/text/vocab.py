@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from wordvec.errors import ConfigError
+from wordvec.settings import check
 
 logger = logging.getLogger("wordvec")
 
@@ -60,8 +61,7 @@ class Vocab:
         ``max_final_vocab``, ``min_count`` is raised just enough for the
         vocabulary to fit, never splitting a group of equal counts (as gensim).
         """
-        if min_count < 1:
-            raise ConfigError(f"min_count must be at least 1, got {min_count}")
+        check("min_count", min_count)
         if max_final_vocab is not None and max_final_vocab < 1:
             raise ConfigError(f"max_final_vocab must be positive, got {max_final_vocab}")
         kept = [(w, c) for w, c in counts.items() if c >= min_count]
@@ -154,8 +154,7 @@ def count_words(
     sentences: Iterable[Sequence[str]], max_vocab_size: int | None = None
 ) -> dict[str, int]:
     """Count tokens in first-seen order, pruning rare words if too many are held."""
-    if max_vocab_size is not None and max_vocab_size < 1:
-        raise ConfigError(f"max_vocab_size must be positive, got {max_vocab_size}")
+    check("max_vocab_size", max_vocab_size)
     counts: dict[str, int] = {}
     min_reduce = 1
     get = counts.get
@@ -192,51 +191,11 @@ def build_alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_huffman(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Build the Huffman tree of the C tool from counts sorted in descending order."""
-    v = len(counts)
-    if v < 2:
-        return (np.zeros((v, 1), np.uint8), np.zeros((v, 1), np.int32), np.zeros(v, np.int32))
-    count = np.empty(2 * v - 1, dtype=np.int64)
-    count[:v] = counts
-    count[v:] = np.iinfo(np.int64).max // 4
-    parent = np.zeros(2 * v - 1, dtype=np.int64)
-    binary = np.zeros(2 * v - 1, dtype=np.uint8)
-    # Leaves are sorted by descending count, so the two smallest unused nodes are
-    # always at the low end of the leaves (pos1, moving left) or the oldest
-    # unused inner node (pos2, moving right): the tree builds in O(V).
-    pos1, pos2 = v - 1, v
-    for a in range(v - 1):
-        mins = []
-        for _ in range(2):
-            if pos1 >= 0 and count[pos1] < count[pos2]:
-                mins.append(pos1)
-                pos1 -= 1
-            else:
-                mins.append(pos2)
-                pos2 += 1
-        count[v + a] = count[mins[0]] + count[mins[1]]
-        parent[mins[0]] = v + a
-        parent[mins[1]] = v + a
-        binary[mins[1]] = 1
-    root = 2 * v - 2
-    # Walk each leaf up to the root; depth is at most V-1 but far less in practice.
-    lengths = np.zeros(v, dtype=np.int32)
-    paths: list[tuple[list[int], list[int]]] = []
-    for w in range(v):
-        bits, nodes = [], []
-        b = w
-        while b != root:
-            bits.append(int(binary[b]))
-            b = int(parent[b])
-            nodes.append(b - v)
-        bits.reverse()
-        nodes.reverse()
-        lengths[w] = len(bits)
-        paths.append((bits, nodes))
-    depth = int(lengths.max())
-    codes = np.zeros((v, depth), dtype=np.uint8)
-    points = np.zeros((v, depth), dtype=np.int32)
-    for w, (bits, nodes) in enumerate(paths):
-        codes[w, : len(bits)] = bits
-        points[w, : len(nodes)] = nodes
-    return codes, points, lengths
+    """Build the Huffman tree of the C tool from counts sorted in descending order.
+
+    Compiled (:func:`wordvec.text.huffman.huffman_codes`): a million words take a
+    fraction of a second; see there for the layout of the result.
+    """
+    from wordvec.text.huffman import huffman_codes  # Numba loads only when hs=1 needs it
+
+    return huffman_codes(counts)

@@ -31,7 +31,7 @@ Two implementation choices follow the tutorials' own optimisations:
   gradients (see ``SkipGramSoftmax._train_batch`` for why).
 
 Example:
-    >>> from wordvec.reference import SkipGramSoftmax
+    >>> from wordvec.train.reference import SkipGramSoftmax
     >>> sentences = [["machine", "learning", "is", "fun"]] * 20
     >>> model = SkipGramSoftmax(vector_size=8, window=1, epochs=20, seed=0)
     >>> model = model.fit(sentences)
@@ -42,7 +42,9 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 import numbers
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -50,10 +52,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wordvec.errors import ConfigError, CorpusError, TrainingError, VocabError
+from wordvec.wording import counted
 
-if TYPE_CHECKING:  # imported lazily at run time, see _build_vocab and .wv
-    from wordvec.vectors import WordVectors
-    from wordvec.vocab import Vocab
+if TYPE_CHECKING:  # imported lazily at run time, see _build_vocab, .wv and _Reporter
+    from wordvec.text.vocab import Vocab
+    from wordvec.train.word2vec import Progress
+    from wordvec.vectors.keyed import WordVectors
 
 logger = logging.getLogger("wordvec")
 
@@ -335,6 +339,45 @@ def learning_rate_schedule(
 # --------------------------------------------------------------------------
 
 
+class _Reporter:
+    """Calls a progress callback with the engine's :class:`Progress` reports, at most
+    every ``every`` seconds (the clock is read once per minibatch)."""
+
+    def __init__(self, progress: Callable[[Progress], object] | None, every: float,
+                 epochs: int, n_examples: int) -> None:
+        self.progress = progress
+        self.every = every
+        self.epochs = epochs
+        self.n = n_examples
+        self.t0 = time.perf_counter()
+        self.last = self.t0
+
+    def __call__(self, epoch: int, done: int, lr: float, loss_sum: float) -> None:
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        self._send(epoch, epoch * self.n + done, lr, loss_sum / done if done else math.nan, now)
+
+    def finish(self, lr: float, loss: float) -> None:
+        if self.progress is not None:
+            self._send(self.epochs - 1, self.epochs * self.n, lr, loss, time.perf_counter())
+
+    def _send(self, epoch: int, done: int, lr: float, loss: float, now: float) -> None:
+        from wordvec.train.word2vec import Progress
+
+        elapsed = now - self.t0
+        rate = done / elapsed if elapsed > 0 else 0.0
+        total = self.epochs * self.n
+        self.progress(Progress(
+            epoch=epoch + 1, epochs=self.epochs, words_done=done, words_total=total,
+            words_per_sec=rate, alpha=lr, loss=loss, elapsed=elapsed,
+            eta=(total - done) / rate if rate > 0 else math.inf,
+        ))
+
+
 class _SoftmaxModel:
     """Shared machinery of the two full-softmax models: vocabulary, training loop, queries."""
 
@@ -402,7 +445,7 @@ class _SoftmaxModel:
     # -- data --------------------------------------------------------------
 
     def _build_vocab(self, sentences: list[list[str]]) -> Vocab:
-        from wordvec.vocab import Vocab
+        from wordvec.text.vocab import Vocab
 
         # Counter keeps first-seen order, which Vocab uses to break count ties.
         counts = Counter(token for sentence in sentences for token in sentence)
@@ -416,7 +459,8 @@ class _SoftmaxModel:
         if len(vocab) > MAX_SOFTMAX_VOCAB:
             raise VocabError(
                 f"the vocabulary has {len(vocab):,} words, more than the full-softmax limit of "
-                f"{MAX_SOFTMAX_VOCAB:,} (MAX_SOFTMAX_VOCAB in wordvec.reference): a full softmax "
+                f"{MAX_SOFTMAX_VOCAB:,} (MAX_SOFTMAX_VOCAB in wordvec.train.reference): "
+                "a full softmax "
                 "scores every word for every training example. Raise min_count to shrink the "
                 "vocabulary, or train with wordvec.Word2Vec using negative sampling (negative=5) "
                 "or hierarchical softmax (hs=1), which scale to millions of words."
@@ -440,15 +484,27 @@ class _SoftmaxModel:
 
     # -- training ----------------------------------------------------------
 
-    def fit(self, sentences: Iterable[Sequence[str]]) -> _SoftmaxModel:
-        """Learn vectors from ``sentences``, an iterable of token lists. Returns ``self``."""
+    def fit(
+        self,
+        sentences: Iterable[Sequence[str]],
+        progress: Callable[[Progress], object] | None = None,
+        progress_every: float = 1.0,
+    ) -> _SoftmaxModel:
+        """Learn vectors from ``sentences``, an iterable of token lists. Returns ``self``.
+
+        ``progress`` is called about every ``progress_every`` seconds, and once at
+        the end, with a :class:`wordvec.train.word2vec.Progress` (the engine's report:
+        epoch, fraction done, examples per second, learning rate, running loss,
+        ETA), so the same progress bar serves both. Its ``words_*`` fields count
+        training examples here (pairs for skip-gram, centre words for CBOW).
+        """
         dtype = self._check_params()
         rates = learning_rate_schedule(self.lr_decay, float(self.learning_rate), self.epochs)
 
         if isinstance(sentences, str):
             raise CorpusError(
                 "sentences must be an iterable of token lists, got a single string; "
-                "split it into tokens first (e.g. wordvec.corpus.tokenize)"
+                "split it into tokens first (e.g. wordvec.text.corpus.tokenize)"
             )
         token_lists: list[list[str]] = []
         for s in sentences:
@@ -456,7 +512,7 @@ class _SoftmaxModel:
             if isinstance(s, str) or not all(isinstance(t, str) for t in tokens):
                 raise CorpusError(
                     f"each sentence must be a list of string tokens, found {s!r:.60}; "
-                    "tokenize first (e.g. wordvec.corpus.tokenize)"
+                    "tokenize first (e.g. wordvec.text.corpus.tokenize)"
                 )
             token_lists.append(tokens)
         sentences = token_lists
@@ -475,9 +531,10 @@ class _SoftmaxModel:
         self.learning_rates = rates.tolist()
 
         logger.info(
-            "%s: %d words, %d training examples, %d epochs",
-            type(self).__name__, V, n_examples, self.epochs,
+            "%s: %s, %s, %s", type(self).__name__, counted(V, "word"),
+            counted(n_examples, "training example"), counted(self.epochs, "epoch"),
         )
+        report = _Reporter(progress, progress_every, self.epochs, n_examples)
         for epoch, lr in enumerate(rates):
             # A fresh random order each epoch, so consecutive SGD steps do
             # not all come from the same stretch of text.
@@ -486,6 +543,7 @@ class _SoftmaxModel:
             for start in range(0, n_examples, self.batch_size):
                 batch = order[start : start + self.batch_size]
                 total += self._train_batch(batch, float(lr)) * len(batch)
+                report(epoch, start + len(batch), float(lr), total)
             # Mean cross-entropy per example over the epoch, each batch scored
             # just before its own update (as the tutorials log it).
             epoch_loss = total / n_examples
@@ -495,7 +553,8 @@ class _SoftmaxModel:
                     f"lower learning_rate (now {self.learning_rate})"
                 )
             self.losses.append(epoch_loss)
-            logger.debug("epoch %d: lr %.5g, loss %.5f", epoch + 1, lr, epoch_loss)
+            logger.info("epoch %d: loss %.4f, lr %.5g", epoch + 1, epoch_loss, lr)
+        report.finish(float(rates[-1]), self.losses[-1])
         return self
 
     def _init_weights(
@@ -536,7 +595,7 @@ class _SoftmaxModel:
     def wv(self) -> WordVectors:
         """The learned input vectors as a :class:`wordvec.vectors.WordVectors` (float32)."""
         self._require_fitted()
-        from wordvec.vectors import WordVectors
+        from wordvec.vectors.keyed import WordVectors
 
         return WordVectors(
             list(self.vocab.words),

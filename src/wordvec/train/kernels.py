@@ -3,7 +3,7 @@
 Everything here takes plain NumPy arrays and scalars. The policy -- learning-rate
 schedule, subsampling probabilities, the noise distribution (as an alias table),
 the Huffman tree, random seeds, threading -- is decided in Python
-(:mod:`wordvec.word2vec`) and passed in, so these functions only do arithmetic.
+(:mod:`wordvec.train.word2vec`) and passed in, so these functions only do arithmetic.
 
 One routine, :func:`_block`, is the whole learning rule. It updates a small
 block: ``nr`` input rows (skip-gram: context words of one window; CBOW: the one
@@ -51,6 +51,8 @@ shared noise words (0.75M with the per-pair update), about 4M for CBOW.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -61,6 +63,10 @@ __all__ = [
     "MAX_EXP",
     "TABLE_SIZE",
     "alias_sample",
+    "HSTables",
+    "NegTables",
+    "Rate",
+    "Rules",
     "chunk_kernel",
     "sigmoid_tables",
     "uniform_stream",
@@ -390,11 +396,48 @@ def _block(A, arow, r_lo, nr, B, outs, wv, mp, lf, wf, gm, din, alpha, D):  # no
 # ------------------------------------------------------------- chunk trainer
 
 
+class NegTables(NamedTuple):
+    """Negative sampling as the kernel takes it: the output matrix and the noise alias table."""
+
+    output: np.ndarray  # float32 (V, D), updated in place
+    alias_p: np.ndarray  # float32 (V,)
+    alias_i: np.ndarray  # int32 (V,)
+
+
+class HSTables(NamedTuple):
+    """Hierarchical softmax as the kernel takes it: inner-node vectors and the Huffman tree."""
+
+    output: np.ndarray  # float32 (V - 1, D), updated in place
+    codes: np.ndarray  # uint8 (V, max depth): the branch taken at each node of the path
+    points: np.ndarray  # int32 (V, max depth): the inner nodes of the path
+    lengths: np.ndarray  # int32 (V,): path lengths
+
+
+class Rules(NamedTuple):
+    """The architecture: skip-gram or CBOW (mean or sum), shared noise words, window."""
+
+    sg: bool
+    cbow_mean: bool
+    batched: bool
+    window: int
+
+
+class Rate(NamedTuple):
+    """Linear learning rate: ``alpha0`` at word 0 to ``alpha1`` at word ``total``;
+    the chunk starts at word ``pos0`` of the run."""
+
+    alpha0: float
+    alpha1: float
+    pos0: float
+    total: float
+
+
 def chunk_kernel(vector_size: int, negative: int):  # noqa: ANN201 - returns a Numba dispatcher
     """Return the compiled chunk trainer specialised for ``vector_size`` and ``negative``.
 
-    Numba caches the machine code on disk, one kernel per ``(vector_size,
-    negative)``, so the compilation (several seconds) is paid once per
+    ``negative`` is 0 when negative sampling is not trained. Numba caches the
+    machine code on disk, one kernel per ``(vector_size, negative)`` and per
+    mix of objectives, so the compilation (several seconds) is paid once per
     configuration and machine. See :func:`_make_chunk_kernel` for the arguments.
     """
     key = (int(vector_size), int(negative))
@@ -414,30 +457,37 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
 
     @njit(cache=True, nogil=True, fastmath=FASTMATH)
     def train_chunk(
-        ids: np.ndarray, bounds: np.ndarray,
-        syn0: np.ndarray, syn1neg: np.ndarray, syn1: np.ndarray,
-        keep: np.ndarray, alias_p: np.ndarray, alias_i: np.ndarray,
-        codes: np.ndarray, points: np.ndarray, lengths: np.ndarray,
-        sg: bool, cbow_mean: bool, use_ns: bool, use_hs: bool, batched: bool, window: int,
-        alpha0: float, alpha1: float, pos0: float, total: float, seed: int,
+        ids: np.ndarray, bounds: np.ndarray, syn0: np.ndarray, keep: np.ndarray,
+        ns: NegTables | None, hs: HSTables | None, rules: Rules, rate: Rate, seed: int,
         stats: np.ndarray,
     ) -> np.ndarray:  # fmt: skip
         """Train on one chunk of the corpus.
 
         ids: int32 word ids of the chunk; bounds: int64 sentence limits inside
-        it (0 first, len(ids) last). syn0 / syn1neg / syn1: the weights,
-        updated in place (Hogwild). keep: per-word subsampling keep
-        probability. alias_p / alias_i: alias table of the noise distribution.
-        codes / points / lengths: Huffman tree. The learning rate falls linearly from alpha0
-        (at word 0) to alpha1 (at word ``total``); this chunk starts at word
-        ``pos0`` of all epochs. stats (float64[3]) receives the loss sum, the
-        number of training examples and the number of words kept after
+        it (0 first, len(ids) last). syn0: the input vectors, updated in place
+        (Hogwild), like the objectives' output matrices. keep: per-word
+        subsampling keep probability. ns / hs: the objectives' tables
+        (:class:`NegTables`, :class:`HSTables`), or None for an objective not
+        trained -- Numba compiles a separate specialisation per mix and drops
+        the code of an absent objective. rules: the architecture and window;
+        rate: the learning rate falls linearly from ``rate.alpha0`` (at word 0)
+        to ``rate.alpha1`` (at word ``rate.total``); this chunk starts at word
+        ``rate.pos0`` of all epochs. stats (float64[3]) receives the loss sum,
+        the number of training examples and the number of words kept after
         subsampling.
         """
+        sg = rules.sg
+        cbow_mean = rules.cbow_mean
+        batched = rules.batched
+        window = rules.window
+        alpha0 = rate.alpha0
+        alpha1 = rate.alpha1
+        pos0 = rate.pos0
+        total = rate.total
         state = _seed_state(np.uint64(seed))
         n_tok = ids.shape[0]
         W2 = 2 * window
-        maxl = codes.shape[1]
+        maxl = hs.codes.shape[1] if hs is not None else 1
         HP = 3 * ((maxl + 2) // 3)
         MP = max(MNP, HP)
         sen = np.empty(n_tok, np.int32)
@@ -471,9 +521,9 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         dalpha = (alpha0 - alpha1) / total
         ahead = batched or not sg  # one set of noise words per window
 
-        if use_ns:
+        if ns is not None:
             for k in range(K):
-                nxt[k], state = _draw(state, alias_p, alias_i)
+                nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)
 
         for s in range(bounds.shape[0] - 1):
             # frequent-word subsampling (the C tool's formula, precomputed in keep)
@@ -506,8 +556,8 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                 centre = sen[i]
                 if i + 1 < n:
                     nxt_centre = sen[i + 1]
-                    if use_ns:
-                        _prefetch_row(syn1neg, nxt_centre, D)
+                    if ns is not None:
+                        _prefetch_row(ns.output, nxt_centre, D)
                     if i + window + 1 < n:
                         _prefetch_row(syn0, sen[i + window + 1], D)
 
@@ -524,11 +574,11 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                         for d in range(D):
                             hbuf[0, d] *= inv
 
-                if use_hs:
-                    L = lengths[centre]
+                if hs is not None:
+                    L = hs.lengths[centre]
                     for m in range(L):
-                        hout[m] = points[centre, m]
-                        hlab[m] = 1.0 - codes[centre, m]
+                        hout[m] = hs.points[centre, m]
+                        hlab[m] = 1.0 - hs.codes[centre, m]
                         hw[m] = 1.0
                     for m in range(L, HP):
                         hout[m] = hout[0]
@@ -550,14 +600,14 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                         for d in range(D):
                             din[r, d] = 0.0
 
-                    if use_ns:
+                    if ns is not None:
                         outs[0] = centre
                         clash = False
                         for k in range(K):
                             if ahead:
                                 wk = nxt[k]
                             else:
-                                wk, state = _draw(state, alias_p, alias_i)
+                                wk, state = _draw(state, ns.alias_p, ns.alias_i)
                             outs[1 + k] = wk
                             if wk == centre:
                                 # the C tool skips a noise word equal to the centre word
@@ -569,9 +619,9 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                             outs[k] = centre
                         if ahead:
                             for k in range(K):
-                                nxt[k], state = _draw(state, alias_p, alias_i)
-                                _prefetch_row(syn1neg, nxt[k], D)
-                        loss += _block(A, arow, r_lo, gsize, syn1neg, outs, wv, MNP,
+                                nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)
+                                _prefetch_row(ns.output, nxt[k], D)
+                        loss += _block(A, arow, r_lo, gsize, ns.output, outs, wv, MNP,
                                        nlf, nwf, gm, din, alpha, D)
                         if clash:
                             for k in range(K):
@@ -579,12 +629,12 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                                 for r in range(gsize):
                                     nwf[r * MNP + 1 + k] = 1.0
 
-                    if use_hs:
+                    if hs is not None:
                         for r in range(gsize):
                             for m in range(hp):
                                 hlf[r * hp + m] = hlab[m]
                                 hwf[r * hp + m] = hw[m]
-                        loss += _block(A, arow, r_lo, gsize, syn1, hout, hw, hp,
+                        loss += _block(A, arow, r_lo, gsize, hs.output, hout, hw, hp,
                                        hlf, hwf, gm, din, alpha, D)
 
                     # apply the input gradients

@@ -2,15 +2,15 @@
 
 Training reads a corpus many times (once per epoch, from several threads), so
 we tokenise it exactly once: :func:`encode_corpus` counts the words, builds
-the :class:`~wordvec.vocab.Vocab` and writes every in-vocabulary token as an
+the :class:`~wordvec.text.vocab.Vocab` and writes every in-vocabulary token as an
 int32 id to ``ids.npy`` (out-of-vocabulary tokens are dropped, as the C tool
 and gensim do), plus ``offsets.npy`` where sentence ``i`` is
 ``ids[offsets[i]:offsets[i+1]]``.
 
 Files are read by a compiled single pass over the raw bytes (see
-:mod:`wordvec.fastscan`) when the default tokenizer is used; anything else
+:mod:`wordvec.text.fastscan`) when the default tokenizer is used; anything else
 (a custom tokenizer, an in-memory corpus, ``max_vocab_size``) goes through the
-pure-Python reader of :mod:`wordvec.corpus`. Both give identical results.
+pure-Python reader of :mod:`wordvec.text.corpus`. Both give identical results.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordvec import corpus as corpus_mod
-from wordvec.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
 from wordvec.errors import ConfigError, CorpusError, VocabError
 from wordvec.outputs import make_work_folder, remove_work_folder
-from wordvec.vocab import Vocab, count_words
+from wordvec.settings import check
+from wordvec.text import corpus as corpus_mod
+from wordvec.text.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
+from wordvec.text.vocab import Vocab, count_words
+from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
 
@@ -182,7 +184,7 @@ def encode_corpus(
 
     Args:
         source: a file, a folder, or an iterable of token lists (see
-            :func:`wordvec.corpus.iter_sentences`).
+            :func:`wordvec.text.corpus.iter_sentences`).
         min_count, max_vocab_size, max_final_vocab: see :class:`Vocab`.
         tokenizer: a :class:`Tokenizer` or any ``str -> list[str]`` callable.
         workdir: folder to keep the encoded files in (reusable with
@@ -203,8 +205,7 @@ def encode_corpus(
         CorpusError: unreadable source, or no words in it.
         VocabError: no word reaches ``min_count``.
     """
-    if min_count < 1:
-        raise ConfigError(f"min_count must be at least 1, got {min_count}")
+    check("min_count", min_count)
     if max_sentence_length < 1:
         raise ConfigError(f"max_sentence_length must be positive, got {max_sentence_length}")
     t0 = time.perf_counter()
@@ -226,6 +227,8 @@ def encode_corpus(
             raw = _scan_files(files, tokenizer or Tokenizer(), d)
         else:
             raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
+        corpus_mod.log_tokens_cut(tokenizer, raw.tokens_cut,
+                                  source if corpus_mod.is_path(source) else "the corpus")
         enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
                       make_vocab)
     except BaseException:
@@ -234,8 +237,9 @@ def encode_corpus(
         raise
     enc.stats["seconds"] = round(time.perf_counter() - t0, 3)
     logger.info(
-        "encoded %d tokens in %d sentences, vocabulary %d words, in %.2f s",
-        enc.n_tokens, enc.n_sentences, len(enc.vocab), enc.stats["seconds"],
+        "encoded %s in %s, vocabulary %s, in %.2f s", counted(enc.n_tokens, "token"),
+        counted(enc.n_sentences, "sentence"), counted(len(enc.vocab), "word"),
+        enc.stats["seconds"],
     )
     return enc
 
@@ -246,10 +250,13 @@ class _RawStream:
     def __init__(self) -> None:
         self.word_counts: dict[str, int] = {}
         self.raw_counts: np.ndarray = np.zeros(0, np.int64)
-        self.raw_words: list[list[str]] = []  # raw id -> its words
+        # raw id -> its words: the word itself when a raw token is exactly one word
+        # (almost always; a list would cost 64 more bytes per distinct token)
+        self.raw_words: list[str | list[str]] = []
         self.path: Path | None = None
         self.n_raw_tokens = 0  # tokens seen, in or out of vocabulary
         self.invalid_bytes = 0
+        self.tokens_cut = 0  # tokens longer than the tokenizer's max_token_length
         # max_vocab_size path: words are only counted in the scan; the ids are
         # written by a second read of the corpus once the vocabulary is fixed
         self.second_pass: Callable[[], Iterator[list[str]]] | None = None
@@ -257,7 +264,7 @@ class _RawStream:
 
 def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
     """Compiled pass: hash raw whitespace tokens, write the raw id stream."""
-    from wordvec import fastscan
+    from wordvec.text import fastscan
 
     cap = 1 << 16
     table = np.full(1 << 18, -1, np.int32)
@@ -305,10 +312,7 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
                     buf, n, final, table, hashes, starts, lengths, counts, arena, state, out
                 )
                 fout.write(out[:k].tobytes())
-                carry = data[used:]
-                if not final and len(carry) > 4 * corpus_mod.CHUNK_BYTES:
-                    # a "word" of megabytes without whitespace: cut it rather than grow
-                    carry = carry + b" "
+                carry = data[used:]  # at most MAX_RUN_BYTES: iter_byte_chunks cuts longer runs
     n_raw = int(state[0])
     raw = _RawStream()
     raw.path = raw_path
@@ -318,32 +322,51 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
     # newlines between tokens and one split give them all at C speed.
     data = arena[: int(state[1])].tobytes()
     del arena, hashes, table, starts, counts, out
+    # Memory: each distinct token costs its string and its dict entry (as in gensim);
+    # the rest is kept to 8-byte slots: one list (texts, reused as raw_words) and
+    # the counts read in blocks rather than as a second list.
     invalid = 0
     try:
-        texts = data.decode("utf-8").split("\n")
+        whole = data.decode("utf-8")
     except UnicodeDecodeError:
         pieces = data.split(b"\n")
+        del data
         texts = []
         for r, piece in enumerate(pieces[:n_raw]):
             text, bad = corpus_mod.decode_counting(piece)
             invalid += bad * int(raw.raw_counts[r])
             texts.append(text)
-    del data
-    texts = texts[:n_raw]
+        del pieces
+    else:
+        del data
+        texts = whole.split("\n")
+        del whole
+    del texts[n_raw:]
     word_counts: dict[str, int] = {}
-    raw_words: list[list[str]] = []
     get = word_counts.get
-    rc = raw.raw_counts.tolist()
-    for r, text in enumerate(texts):
+    cut_before = tokenizer.tokens_cut
+
+    def raw_counts() -> Iterator[int]:
+        for i in range(0, n_raw, _RAW_BLOCK):
+            yield from raw.raw_counts[i:i + _RAW_BLOCK].tolist()
+
+    # texts becomes raw_words in place: entry r stays the string when raw token r is
+    # exactly one word (almost always), else becomes its list of words
+    for r, (text, c) in enumerate(zip(texts, raw_counts(), strict=True)):
+        cut = tokenizer.tokens_cut
         words = tokenizer(text)
+        if tokenizer.tokens_cut != cut:  # count every occurrence, as the Python reader does
+            raw.tokens_cut += (tokenizer.tokens_cut - cut) * c
         if len(words) == 1 and words[0] == text:
-            words = [text]  # share the string object rather than keep two copies
-        raw_words.append(words)
-        c = rc[r]
+            word_counts[text] = get(text, 0) + c
+            raw.n_raw_tokens += c
+            continue
+        texts[r] = words
         for w in words:
             word_counts[w] = get(w, 0) + c
         raw.n_raw_tokens += c * len(words)
-    del texts
+    tokenizer.tokens_cut = cut_before + raw.tokens_cut
+    raw_words: list[str | list[str]] = texts
     raw.word_counts = word_counts
     raw.raw_words = raw_words
     raw.invalid_bytes = invalid
@@ -377,6 +400,7 @@ def _scan_python(
         return corpus_mod.iter_sentences(source, tokenizer, max_sentence_length)
 
     before = corpus_mod.invalid_bytes_seen()
+    cut_before = corpus_mod.tokens_cut(tokenizer)
     block: list[int] = []
     with open(raw.path, "wb") as fout:
         if max_vocab_size is None:
@@ -395,7 +419,7 @@ def _scan_python(
                     fout.write(np.asarray(block, np.int32).tobytes())
                     block.clear()
             raw.word_counts = dict(zip(ids, counts, strict=True))
-            raw.raw_words = [[w] for w in ids]
+            raw.raw_words = list(ids)
             raw.raw_counts = np.asarray(counts, np.int64)
         else:
             if _is_one_shot(source):
@@ -409,6 +433,7 @@ def _scan_python(
         fout.write(np.asarray(block, np.int32).tobytes())
     raw.n_raw_tokens = int(raw.raw_counts.sum()) if len(raw.raw_counts) else 0
     raw.invalid_bytes = corpus_mod.invalid_bytes_seen() - before
+    raw.tokens_cut = corpus_mod.tokens_cut(tokenizer) - cut_before
     if max_vocab_size is not None:
         raw.second_pass = sentences
     return raw
@@ -431,7 +456,7 @@ def _finish(
     source: object,
     make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
 ) -> EncodedCorpus:
-    from wordvec import fastscan
+    from wordvec.text import fastscan
 
     if not raw.word_counts:
         where = f" in {source}" if corpus_mod.is_path(source) else ""
@@ -447,7 +472,7 @@ def _finish(
         top = max(raw.word_counts.values())
         raise VocabError(
             f"no word occurs at least min_count={min_count} times (the most frequent "
-            f"occurs {top} times); lower min_count or give a larger corpus"
+            f"occurs {counted(top, 'time')}); lower min_count or give a larger corpus"
         )
     second = raw.second_pass
     if second is not None:
@@ -476,11 +501,14 @@ def _finish(
         # still encode every occurrence of every kept word.
     else:
         index = vocab.index
-        lens = np.fromiter((len(w) for w in raw.raw_words), np.int64, len(raw.raw_words))
+        lens = np.fromiter((1 if type(w) is str else len(w) for w in raw.raw_words),
+                           np.int64, len(raw.raw_words))
         map_ptr = np.zeros(len(lens) + 1, np.int64)
         np.cumsum(lens, out=map_ptr[1:])
+        del lens
         map_ids = np.fromiter(
-            (index.get(w, -1) for ws in raw.raw_words for w in ws), np.int32, int(map_ptr[-1])
+            (index.get(w, -1) for ws in raw.raw_words
+             for w in ((ws,) if type(ws) is str else ws)), np.int32, int(map_ptr[-1])
         )
         total = fastscan.count_expanded(raw.raw_counts, map_ptr, map_ids)
     max_words = int(np.max(np.diff(map_ptr))) if len(map_ptr) > 1 else 1
@@ -513,6 +541,7 @@ def _finish(
     stats = {
         "raw_tokens": int(raw.n_raw_tokens),
         "invalid_bytes": int(raw.invalid_bytes),
+        "tokens_cut": int(raw.tokens_cut),
         "source": str(source) if corpus_mod.is_path(source) else type(source).__name__,
     }
     (d / "vocab.json").write_text(

@@ -92,7 +92,7 @@ def _ensure_list(value: Any) -> list:
     return list(value)
 
 
-def _top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest entries of a 1-D array, best first.
 
     Ties go to the lower index (the more frequent word). On long arrays a
@@ -158,8 +158,8 @@ def _candidates_by_threshold(
     return cand, vals
 
 
-def _top_indices_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise :func:`_top_indices` for a 2-D score block: (indices, scores), best first."""
+def top_indices_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise :func:`top_indices` for a 2-D score block: (indices, scores), best first."""
     n, width = scores.shape
     found = None
     if k >= width:
@@ -463,7 +463,7 @@ class WordVectors:
 
     def _ranked(self, scores: np.ndarray, topn: int, exclude: Sequence[int]) -> list:
         excl = set(exclude)
-        best = _top_indices(scores, topn + len(excl))
+        best = top_indices(scores, topn + len(excl))
         words = self.index_to_key
         return [(words[i], float(scores[i])) for i in best if i not in excl][:topn]
 
@@ -473,6 +473,7 @@ class WordVectors:
         negative: Any = None,
         topn: int | None = 10,
         restrict_vocab: int | None = None,
+        index: Any = None,
     ) -> list[tuple[str, float]] | np.ndarray:
         """Nearest words (cosine) to the mean of unit positive minus negative words (3CosAdd).
 
@@ -481,14 +482,49 @@ class WordVectors:
         ``topn=None`` returns the similarity of every word (the first
         ``restrict_vocab`` words if given) as an array. Example:
         ``wv.most_similar(positive=["king", "woman"], negative=["man"])``.
+        ``index``: an index from :meth:`build_index` to search instead of
+        scanning every row (approximate kinds may miss some true neighbours).
         """
         if isinstance(topn, Integral) and topn < 1:
             return []
+        if index is not None:
+            return self._most_similar_indexed(positive, negative, topn, restrict_vocab, index)
         mean, exclude = self._query_vector(positive, negative)
         scores = self._scores(mean, self._limit(restrict_vocab))
         if not topn:
             return scores
         return self._ranked(scores, int(topn), exclude)
+
+    def build_index(self, kind: str = "auto", **params: Any) -> Any:
+        """A neighbour index for ``most_similar(..., index=...)``; see :mod:`wordvec.vectors.index`.
+
+        ``kind``: ``"exact"``, ``"hnsw"`` or ``"ivf"`` (approximate, need
+        ``faiss-cpu``), or ``"auto"``: exact for small vocabularies, IVF
+        from :data:`wordvec.vectors.index.AUTO_APPROX_WORDS` words up when faiss is
+        installed. Build it again after changing the vectors.
+        """
+        from wordvec.vectors.index import build_index
+
+        return build_index(self, kind, **params)
+
+    def _most_similar_indexed(
+        self, positive: Any, negative: Any, topn: Any, restrict_vocab: Any, index: Any
+    ) -> list[tuple[str, float]]:
+        if not topn:
+            raise ConfigError("most_similar with an index needs a topn (a number of words)")
+        if restrict_vocab:
+            raise ConfigError("restrict_vocab cannot be combined with an index")
+        if getattr(index, "wv", None) is not self or len(index) != len(self):
+            raise ConfigError("this index was built for other vectors: build it from these")
+        mean, exclude = self._query_vector(positive, negative)
+        excl = set(exclude)
+        rows, scores = index.search(mean[None, :], int(topn) + len(excl))
+        words = self.index_to_key
+        return [
+            (words[i], float(s))
+            for i, s in zip(rows[0].tolist(), scores[0].tolist(), strict=True)
+            if i >= 0 and i not in excl and s != -np.inf
+        ][: int(topn)]
 
     def _cosmul_scores(self, positive: list, negative: list, limit: int) -> np.ndarray:
         def shifted(term: Any) -> np.ndarray:
@@ -608,7 +644,7 @@ class WordVectors:
                 ex = exclude[start:stop]
                 r, c = np.nonzero((ex >= 0) & (ex < limit))
                 scores[r, ex[r, c]] = -np.inf
-            out_idx[start:stop], out_val[start:stop] = _top_indices_rows(scores, k)
+            out_idx[start:stop], out_val[start:stop] = top_indices_rows(scores, k)
         return out_idx, out_val
 
     def most_similar_batch(
@@ -728,8 +764,8 @@ class WordVectors:
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | Path, format: str | None = None, **kwargs: Any) -> Path:
-        """Write to ``path``; see :func:`wordvec.formats.save_vectors`."""
-        from wordvec.formats import save_vectors
+        """Write to ``path``; see :func:`wordvec.vectors.formats.save_vectors`."""
+        from wordvec.vectors.formats import save_vectors
 
         return save_vectors(self, path, format=format, **kwargs)
 
@@ -742,8 +778,8 @@ class WordVectors:
         mmap: bool = False,
         **kwargs: Any,
     ) -> WordVectors:
-        """Read from ``path``; see :func:`wordvec.formats.load_vectors`."""
-        from wordvec.formats import load_vectors
+        """Read from ``path``; see :func:`wordvec.vectors.formats.load_vectors`."""
+        from wordvec.vectors.formats import load_vectors
 
         return load_vectors(path, format=format, limit=limit, mmap=mmap, **kwargs)
 

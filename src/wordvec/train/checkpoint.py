@@ -1,6 +1,6 @@
 """Training checkpoints: the whole state of a word2vec run in one file, and resuming it.
 
-A checkpoint is a native wordvec file (see :func:`wordvec.formats.save_state`:
+A checkpoint is a native wordvec file (see :func:`wordvec.vectors.formats.save_state`:
 a zip of ``.npy`` arrays plus a JSON header, never a pickle) of kind
 ``"word2vec-checkpoint"``, written atomically, so a crash while saving leaves
 the previous checkpoint intact. It holds
@@ -29,7 +29,7 @@ Example::
     model = Word2Vec(model="sg", workers=1, seed=3).build_vocab("corpus.txt")
     model.train(checkpoint="run.ckpt", checkpoint_every=1)
     ...  # the process dies in epoch 4
-    model = Word2Vec.resume("run.ckpt")   # reads corpus.txt again and checks it
+    model = Word2Vec.resume("run.ckpt")   # reads corpus.txt again and checks it (restore())
     model.train()                         # finishes epochs 4 and 5
 """
 
@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
+import time
 import weakref
 import zlib
 from dataclasses import dataclass
@@ -47,15 +49,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wordvec.errors import ConfigError, CorpusError, FormatError, WordvecError
+from wordvec.train.config import Word2VecConfig
+from wordvec.train.engine import ChunkPlan, EpochState, RunState, objective_classes
+from wordvec.wording import counted
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wordvec.encoded import EncodedCorpus
-    from wordvec.word2vec import Word2Vec
+    from wordvec.text.encoded import EncodedCorpus
 
 logger = logging.getLogger("wordvec")
 
-__all__ = ["KIND", "Checkpoint", "corpus_fingerprint", "load_checkpoint", "resume",
-           "save_checkpoint", "save_checkpoint_or_warn"]
+__all__ = ["KIND", "Checkpoint", "Checkpointer", "Restored", "corpus_fingerprint",
+           "load_checkpoint", "restore", "save_checkpoint", "save_checkpoint_or_warn"]
 
 #: The ``kind`` of checkpoint files in the native format's header.
 KIND = "word2vec-checkpoint"
@@ -99,9 +103,16 @@ def corpus_fingerprint(corpus: EncodedCorpus) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- saving
-def save_checkpoint(model: Word2Vec, path: str | os.PathLike) -> Path:
-    """Write ``model``'s whole training state to ``path`` atomically (see module doc)."""
-    from wordvec.formats import encode_words, save_state
+def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
+    """Write ``model``'s whole training state to ``path`` atomically (see module doc).
+
+    ``model`` is a :class:`~wordvec.train.word2vec.Word2Vec` (or anything with its
+    public attributes: ``config``, ``vocab``, ``corpus``, ``syn0``, the
+    objectives' output matrices, ``losses``, ``chunk_losses``, ``epochs_done``,
+    ``meta``, ``checkpoint_meta``, ``source_info``, ``run_state`` and
+    ``training_facts()``).
+    """
+    from wordvec.vectors.formats import encode_words, save_state
 
     if model.syn0 is None or model.vocab is None or model.corpus is None:
         raise ConfigError("nothing to checkpoint yet: call build_vocab(source) first")
@@ -120,18 +131,11 @@ def save_checkpoint(model: Word2Vec, path: str | os.PathLike) -> Path:
                                               for x in model.chunk_losses])
                               if sum(lengths) else np.zeros(0, np.float64))
     arrays["chunk_losses_per_epoch"] = np.asarray(lengths, np.int64)
-    run = model._run
+    run = model.run_state
     position = None
     if run is not None and run.state is not None:
         st = run.state
-        position = {
-            "chunk": int(st.next_chunk),
-            "chunks": len(st.chunk_loss),
-            "words": int(st.words),
-            "loss": float(st.loss.sum()),
-            "examples": float(st.examples.sum()),
-            "seconds": float(st.seconds),
-        }
+        position = st.to_position()
         arrays["epoch_chunk_loss"] = st.chunk_loss
         arrays["epoch_chunk_examples"] = st.chunk_examples
     state = {
@@ -141,7 +145,7 @@ def save_checkpoint(model: Word2Vec, path: str | os.PathLike) -> Path:
         "losses": [float(x) for x in model.losses],
         "meta": model.meta,
         "extra": model.checkpoint_meta,
-        "corpus": {**model._corpus_info, **corpus_fingerprint(model.corpus)},
+        "corpus": {**model.source_info, **corpus_fingerprint(model.corpus)},
         "run": None if run is None else {"first_epoch": run.first_epoch, "epochs": run.epochs},
         "position": position,
     }
@@ -153,12 +157,12 @@ def save_checkpoint(model: Word2Vec, path: str | os.PathLike) -> Path:
         where = (f"epoch {model.epochs_done - run.first_epoch + 1} of {run.epochs}"
                  f"{f', chunk {done}' if done else ''}")
     else:
-        where = f"{model.epochs_done} epochs done"
+        where = f"{counted(model.epochs_done, 'epoch')} done"
     logger.info("checkpoint written to %s (%s)", path, where)
     return path
 
 
-def save_checkpoint_or_warn(model: Word2Vec, path: str | os.PathLike, warned: set) -> bool:
+def save_checkpoint_or_warn(model: Any, path: str | os.PathLike, warned: set) -> bool:
     """Write a checkpoint during training; a failure is a warning, not the end of the run.
 
     A checkpoint that cannot be written (a full disk, a file-size limit, a
@@ -181,10 +185,85 @@ def save_checkpoint_or_warn(model: Word2Vec, path: str | os.PathLike, warned: se
             logger.warning("cannot write the checkpoint %s: %s; training goes on (the "
                            "previous checkpoint, if any, is kept)", path, reason)
         return False
-    if model.checkpoint_error is not None:
+    if getattr(model, "checkpoint_error", None) is not None:
         logger.info("checkpoint %s written again", path)
     model.checkpoint_error = None
     return True
+
+
+class Checkpointer:
+    """Writes checkpoints for a training loop: a callback of the loop, above the engine.
+
+    It decides *when* (every ``every_epochs`` epochs, every ``every_seconds``
+    seconds at the next chunk boundary -- so also inside an epoch -- and when a
+    run is stopped) and writes with :func:`save_checkpoint`. The loop calls:
+
+    * :meth:`start` when training starts (the timer starts);
+    * :meth:`epoch_started` with each epoch's :class:`~wordvec.train.engine.EpochState`;
+    * :meth:`due` from the engine's ``pause`` hook: True when a timed
+      checkpoint should be written now (at least one chunk trained since the
+      last one, so training always advances);
+    * :meth:`on_timer` after the engine paused for it, :meth:`on_epoch_end`
+      after each epoch and :meth:`on_stop` when the run was stopped.
+    """
+
+    def __init__(self, path: str | os.PathLike, every_epochs: int | None = None,
+                 every_seconds: float | None = None) -> None:
+        if every_epochs is not None and (
+            isinstance(every_epochs, bool) or not isinstance(every_epochs, int)
+            or every_epochs < 1
+        ):
+            raise ConfigError(f"checkpoint_every must be a whole number of epochs >= 1, "
+                              f"got {every_epochs!r}")
+        if every_seconds is not None and not (
+            isinstance(every_seconds, (int, float)) and not isinstance(every_seconds, bool)
+            and every_seconds >= 0 and math.isfinite(every_seconds)
+        ):
+            raise ConfigError(f"checkpoint_seconds must be a number of seconds >= 0, "
+                              f"got {every_seconds!r}")
+        self.path = path
+        self.every_epochs = every_epochs
+        self.every_seconds = every_seconds
+        self.deadline = math.inf
+        self._mark = 0  # chunk reached at the last timed checkpoint of this epoch
+        self._warned: set = set()  # kinds of write failure already reported
+
+    def start(self) -> None:
+        self._restart_timer()
+
+    def _restart_timer(self) -> None:
+        if self.every_seconds is not None:
+            self.deadline = time.monotonic() + self.every_seconds
+
+    def epoch_started(self, state: EpochState) -> None:
+        self._mark = state.next_chunk
+
+    def due(self, state: EpochState | None) -> bool:
+        return (time.monotonic() >= self.deadline and state is not None
+                and state.next_chunk > self._mark)
+
+    def save(self, model: Any) -> bool:
+        """Write ``model``'s state through its own ``save_checkpoint`` method.
+
+        A write that fails (full disk, ...) is a warning, not the end of the
+        run: see :func:`save_checkpoint_or_warn`. True when it was written.
+        """
+        return save_checkpoint_or_warn(model, self.path, self._warned)
+
+    def on_timer(self, model: Any) -> None:
+        self.save(model)
+        self._restart_timer()
+        run = model.run_state
+        self._mark = run.state.next_chunk if run is not None and run.state is not None else 0
+
+    def on_epoch_end(self, model: Any, epochs_in_run: int) -> None:
+        if ((self.every_epochs and epochs_in_run % self.every_epochs == 0)
+                or time.monotonic() >= self.deadline):
+            self.save(model)
+            self._restart_timer()
+
+    def on_stop(self, model: Any) -> None:
+        self.save(model)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -218,7 +297,7 @@ class Checkpoint:
         run = self.state.get("run")
         done = int(self.state["epochs_done"])
         if run is None:
-            return f"complete, {done} epochs done"
+            return f"complete, {counted(done, 'epoch')} done"
         pos = self.state.get("position") or {}
         text = f"epoch {done - int(run['first_epoch']) + 1} of {int(run['epochs'])}"
         if pos.get("chunk"):
@@ -228,7 +307,7 @@ class Checkpoint:
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read and check a checkpoint file; :class:`FormatError` if it is not a sound one."""
-    from wordvec.formats import decode_words, load_state
+    from wordvec.vectors.formats import decode_words, load_state
 
     path = Path(path)
     arrays, meta = load_state(path)
@@ -289,36 +368,61 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     return Checkpoint(path, arrays, state, words)
 
 
-def _config_of(ck: Checkpoint, workers: int | None) -> Any:
-    from wordvec.word2vec import Word2VecConfig
-
+def _config_of(ck: Checkpoint, workers: int | None) -> Word2VecConfig:
     names = {f.name for f in dataclasses.fields(Word2VecConfig)}
     raw = {k: v for k, v in ck.state["config"].items() if k in names}
     try:
-        config = Word2VecConfig(**raw)
-        if workers is not None:
-            config = dataclasses.replace(config, workers=workers)
-        return config.validate()
+        config = Word2VecConfig(**raw).validate()
     except (TypeError, ConfigError) as exc:
-        if workers is not None and isinstance(exc, ConfigError) and "workers" in str(exc):
-            raise
         raise FormatError(f"{ck.path}: damaged checkpoint: invalid configuration ({exc})") from None
+    if workers is not None:  # the caller's value: its ConfigError is the caller's
+        config = dataclasses.replace(config, workers=workers).validate()
+    return config
 
 
 # ----------------------------------------------------------------------------- resuming
-def resume(
+@dataclass
+class Restored:
+    """A checkpoint read back with its corpus checked: what an estimator needs to go on.
+
+    ``Word2Vec.resume`` builds the model from it; another driver may use it directly.
+
+    Attributes:
+        config: the checkpoint's settings (``workers`` replaced when asked).
+        vocab: the checkpoint's vocabulary (the corpus's, checked equal).
+        corpus: the corpus read again, checked against the checkpoint's fingerprint.
+        syn0: the input vectors; ``outputs``: the objectives' output matrices by name.
+        epochs_done, losses, chunk_losses, meta, checkpoint_meta, source_info:
+            as on :class:`~wordvec.train.word2vec.Word2Vec`.
+        run_state: the interrupted run (with its paused epoch), or ``None``.
+    """
+
+    config: Word2VecConfig
+    vocab: Any
+    corpus: Any
+    syn0: np.ndarray
+    outputs: dict[str, np.ndarray]
+    epochs_done: int
+    losses: list[float]
+    chunk_losses: list[list[float]]
+    meta: dict[str, Any]
+    checkpoint_meta: dict[str, Any]
+    source_info: dict[str, Any]
+    run_state: RunState | None
+
+
+def restore(
     path: str | os.PathLike,
     source: Any = None,
     tokenizer: Any = None,
     workdir: str | os.PathLike | None = None,
     workers: int | None = None,
     tmp_dir: str | os.PathLike | None = None,
-) -> Word2Vec:
-    """Rebuild a :class:`~wordvec.word2vec.Word2Vec` from a checkpoint (see ``Word2Vec.resume``)."""
-    from wordvec.corpus import is_path
-    from wordvec.encoded import EncodedCorpus, encode_corpus
-    from wordvec.vocab import Vocab
-    from wordvec.word2vec import Word2Vec, _EpochState, _make_chunks, _Run
+) -> Restored:
+    """Read a checkpoint and its corpus again (see ``Word2Vec.resume``)."""
+    from wordvec.text.corpus import is_path
+    from wordvec.text.encoded import EncodedCorpus, encode_corpus
+    from wordvec.text.vocab import Vocab
 
     ck = load_checkpoint(path)
     state = ck.state
@@ -374,58 +478,47 @@ def resume(
                 f"({label}: {fp[key]} now, {info[key]} then); resume with the same text"
             )
 
-    model = Word2Vec(config)
-    model.vocab = vocab
-    model.corpus = corpus
     arrays = ck.arrays
-    model.syn0 = np.ascontiguousarray(arrays["vectors"], np.float32)
-    if config.negative > 0:
-        if "syn1neg" not in arrays:
-            raise FormatError(f"{ck.path}: damaged checkpoint: 'syn1neg' missing")
-        model.syn1neg = np.ascontiguousarray(arrays["syn1neg"], np.float32)
-    if config.hs:
-        if "syn1" not in arrays:
-            raise FormatError(f"{ck.path}: damaged checkpoint: 'syn1' missing")
-        model.syn1 = np.ascontiguousarray(arrays["syn1"], np.float32)
-    model.epochs_done = int(state["epochs_done"])
-    model.losses = [float(x) for x in state["losses"]]
+    outputs: dict[str, np.ndarray] = {}
+    for objective in objective_classes(config):
+        name = objective.output_name
+        if name not in arrays:
+            raise FormatError(f"{ck.path}: damaged checkpoint: {name!r} missing")
+        outputs[name] = np.ascontiguousarray(arrays[name], np.float32)
     flat = arrays["chunk_losses"]
     bounds = np.concatenate(([0], np.cumsum(arrays["chunk_losses_per_epoch"])))
-    model.chunk_losses = [[float(x) for x in flat[a:b]]
-                          for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    model.meta = dict(state.get("meta") or {})
-    model.checkpoint_meta = dict(ck.extra)
-    model._corpus_info = {k: v for k, v in info.items()
-                          if k in ("vocab_origin", "tokenizer", "source")}
+    chunk_losses = [[float(x) for x in flat[a:b]]
+                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    source_info = {k: v for k, v in info.items() if k in ("vocab_origin", "tokenizer", "source")}
     if source is not None:
-        model._corpus_info["source"] = (str(Path(source).resolve()) if is_path(source)
-                                        else None)
+        source_info["source"] = str(Path(source).resolve()) if is_path(source) else None
+    run_state = None
     run = state.get("run")
     if run is not None:
-        model._run = _Run(int(run["first_epoch"]), int(run["epochs"]))
+        run_state = RunState(int(run["first_epoch"]), int(run["epochs"]))
         pos = state.get("position")
         if pos is not None:
-            n_chunks = len(_make_chunks(corpus.offsets, config.chunk_words))
+            n_chunks = len(ChunkPlan.for_corpus(corpus, config.chunk_words))
             if n_chunks != pos["chunks"]:
                 raise CorpusError(
                     f"the corpus {_name(src)} cuts into {n_chunks} chunks, the checkpoint's "
                     f"into {pos['chunks']}; resume with the same text and chunk_words"
                 )
-            st = _EpochState(max(1, config.n_workers), n_chunks)
-            st.next_chunk = int(pos["chunk"])
-            st.words = int(pos["words"])
-            st.loss[0] = float(pos["loss"])
-            st.examples[0] = float(pos["examples"])
-            st.chunk_loss[:] = arrays["epoch_chunk_loss"]
-            st.chunk_examples[:] = arrays["epoch_chunk_examples"]
-            st.seconds = float(pos.get("seconds", 0.0))
-            model._run.state = st
+            run_state.state = EpochState.from_position(
+                pos, arrays["epoch_chunk_loss"], arrays["epoch_chunk_examples"],
+                config.n_workers)
     logger.info("resumed %s: %s", ck.path, ck.describe())
-    return model
+    return Restored(
+        config=config, vocab=vocab, corpus=corpus,
+        syn0=np.ascontiguousarray(arrays["vectors"], np.float32), outputs=outputs,
+        epochs_done=int(state["epochs_done"]), losses=[float(x) for x in state["losses"]],
+        chunk_losses=chunk_losses, meta=dict(state.get("meta") or {}),
+        checkpoint_meta=dict(ck.extra), source_info=source_info, run_state=run_state,
+    )
 
 
 def _name(src: Any) -> str:
-    from wordvec.corpus import is_path
+    from wordvec.text.corpus import is_path
 
     return str(src) if is_path(src) else f"({type(src).__name__})"
 

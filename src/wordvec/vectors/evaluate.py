@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, VocabError
-from wordvec.vectors import WordVectors, _top_indices_rows, unit_vector
+from wordvec.vectors.keyed import WordVectors, top_indices_rows, unit_vector
 
 logger = logging.getLogger("wordvec")
 
@@ -106,7 +106,7 @@ class AnalogyResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (sections as a list)."""
-        return {
+        return _json_safe({
             "kind": self.kind,
             "path": self.path,
             "accuracy": self.accuracy,
@@ -122,7 +122,7 @@ class AnalogyResult:
             "case_insensitive": self.case_insensitive,
             "method": self.method,
             "seconds": self.seconds,
-        }
+        })
 
 
 @dataclass
@@ -144,8 +144,27 @@ class PairsResult:
     kind: str = field(default="pairs", init=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return asdict(self)
+        """JSON-ready dict (a NaN correlation, from constant scores, becomes None)."""
+        return _json_safe(asdict(self))
+
+
+def _json_safe(obj: Any) -> Any:
+    """``obj`` with NaN and infinities replaced by None, which JSON can represent."""
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    return obj
+
+
+def _report_skipped(path: Path, skipped: list[tuple[int, str]], expected: str) -> None:
+    """One warning for the malformed lines of a benchmark file (each is logged at DEBUG)."""
+    if skipped:
+        lineno, text = skipped[0]
+        logger.warning("skipped %d malformed line(s) in %s (first: line %d, %r; expected %s)",
+                       len(skipped), path, lineno, text[:60], expected)
 
 
 def _vocab_view(
@@ -174,13 +193,15 @@ def read_analogies(
     """Parse a questions-words file: ``([(section, [(a, b, c, d), ...]), ...], skipped_lines)``.
 
     Lines that do not hold exactly four words are skipped and counted (as
-    gensim does); a question before the first ``: section`` line is an error.
+    gensim does), each logged at DEBUG with its number and all of them in one
+    WARNING; a question before the first ``: section`` line is an error, and
+    so is a file without a single well-formed question.
     """
     path = Path(path)
     if not path.is_file():
         raise FormatError(f"{path}: no such analogy file")
     sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
-    skipped = 0
+    bad: list[tuple[int, str]] = []
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, start=1):
             try:
@@ -199,13 +220,21 @@ def read_analogies(
                     "is this a questions-words file?"
                 )
             if len(parts) != 4:
-                logger.debug("%s: skipping line %d (not four words)", path, lineno)
-                skipped += 1
+                logger.debug("%s: skipping line %d (not four words): %r", path, lineno,
+                             line.strip()[:80])
+                bad.append((lineno, line.strip()))
                 continue
             sections[-1][1].append((parts[0], parts[1], parts[2], parts[3]))
     if not sections:
         raise FormatError(f"{path} has no ': section' lines: not a questions-words file")
-    return sections, skipped
+    if not any(questions for _, questions in sections):
+        first = f" (line {bad[0][0]}: {bad[0][1][:40]!r})" if bad else ""
+        raise FormatError(
+            f"{path} holds no usable question: {len(bad)} line(s) are not four words "
+            f"'a b c d'{first}"
+        )
+    _report_skipped(path, bad, "four words 'a b c d'")
+    return sections, len(bad)
 
 
 def _unit_rows(wv: WordVectors, rows: np.ndarray, safe: np.ndarray) -> np.ndarray:
@@ -245,7 +274,7 @@ def _cosmul_top(wv: WordVectors, a: np.ndarray, b: np.ndarray, c: np.ndarray,
         r = np.arange(scores.shape[0])
         for col in (a[sl], b[sl], c[sl]):
             scores[r, col] = -np.inf
-        best, vals = _top_indices_rows(scores, min(k, limit))
+        best, vals = top_indices_rows(scores, min(k, limit))
         best[vals == -np.inf] = -1
         out[sl, : best.shape[1]] = best
     return out
@@ -387,7 +416,7 @@ def evaluate_pairs(
     model: list[Any] = []
     oov = 0
     n_pairs = 0
-    skipped = 0
+    bad: list[tuple[int, str]] = []
     with open(path, encoding=encoding, errors="strict") as f:
         try:
             for lineno, line in enumerate(f, start=1):
@@ -401,9 +430,9 @@ def evaluate_pairs(
                     sim = float(sim_text)
                 except ValueError:
                     if line.strip():
-                        skipped += 1
-                        logger.debug("%s: skipping line %d (not 'word1 word2 score')",
-                                     path, lineno)
+                        bad.append((lineno, line.strip()))
+                        logger.debug("%s: skipping line %d (not 'word1 word2 score'): %r",
+                                     path, lineno, line.strip()[:80])
                     continue
                 n_pairs += 1
                 if a not in ok or b not in ok:
@@ -418,12 +447,14 @@ def evaluate_pairs(
         except UnicodeDecodeError as exc:
             raise FormatError(f"{path}: not {encoding} text ({exc.reason})") from exc
     if n_pairs == 0:
+        first = f" (line {bad[0][0]}: {bad[0][1][:40]!r})" if bad else ""
         raise FormatError(
-            f"{path}: no 'word1{delimiter!r}word2{delimiter!r}score' lines found; "
+            f"{path}: no 'word1{delimiter!r}word2{delimiter!r}score' lines found{first}; "
             "check the file and the delimiter"
         )
-    if not gold:
-        raise VocabError(f"{path}: none of the {n_pairs} pairs has both words in the vocabulary")
+    _report_skipped(path, bad, f"'word1{delimiter!r}word2{delimiter!r}score'")
+    skipped = len(bad)
+    _check_correlation_defined(path, gold, model, n_pairs)
     spearman = stats.spearmanr(gold, model)
     pearson = stats.pearsonr(gold, model)
     denom = len(gold) if dummy4unknown else len(gold) + oov
@@ -444,6 +475,28 @@ def evaluate_pairs(
     logger.info("pairs %s: spearman %.4f, pearson %.4f, %.1f%% unknown",
                 path, result.spearman, result.pearson, result.oov_percent)
     return result
+
+
+def _check_correlation_defined(path: Path, gold: list[float], model: list[Any],
+                               n_pairs: int) -> None:
+    """Refuse, in one line, a pair set on which a correlation is undefined.
+
+    A correlation needs at least two scored pairs whose scores vary on both
+    sides; scipy would raise (one pair) or return NaN with a warning (constant
+    scores). gensim passes both cases on to scipy.
+    """
+    if len(gold) < 2:
+        which = "none" if not gold else "only 1"
+        raise VocabError(
+            f"{path}: {which} of the {n_pairs} pairs has both words in the vocabulary; "
+            "a correlation needs at least 2 scored pairs"
+        )
+    for values, what in ((gold, "human scores"), (model, "cosine similarities")):
+        if np.ptp(np.asarray(values, dtype=np.float64)) == 0:
+            raise VocabError(
+                f"{path}: the {what} of all {len(gold)} scored pairs are equal; "
+                "the correlation is undefined"
+            )
 
 
 def format_results(results: Sequence[AnalogyResult | PairsResult]) -> str:

@@ -1,0 +1,94 @@
+"""The shape of the package: no import cycles, no module-private names used across modules.
+
+Read from the source with ``ast`` (no import needed), so a new cycle or a new
+``from wordvec.x import _name`` fails here whatever else the suite does.
+"""
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "wordvec"
+
+
+def _modules():
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        yield ".".join(parts), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _imports(tree):
+    """(module, names) for every ``import``/``from ... import`` of a wordvec module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("wordvec"):
+            yield node.module, [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("wordvec"):
+                    yield a.name, []
+
+
+def test_no_private_names_imported_across_modules():
+    offenders = [
+        f"{name} imports {target}.{n}"
+        for name, tree in _modules()
+        for target, names in _imports(tree)
+        for n in names
+        if n.startswith("_") and target != name
+    ]
+    assert offenders == []
+
+
+def _graph(mods):
+    graph = {}
+    for name, tree in mods.items():
+        deps = set()
+        for target, names in _imports(tree):
+            for n in names:  # "from wordvec.text import corpus" imports wordvec.text.corpus
+                if f"{target}.{n}" in mods:
+                    deps.add(f"{target}.{n}")
+            if target in mods and target != "wordvec":
+                deps.add(target)
+        deps.discard(name)
+        graph[name] = deps
+    return graph
+
+
+def _cycles(graph):
+    cycles = []
+    state = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == "open":
+                cycles.append(" -> ".join(path[path.index(dep):] + [dep]))
+            elif dep not in state:
+                visit(dep, path + [dep])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state and node != "wordvec":
+            visit(node, [node])
+    return cycles
+
+
+#: Cycles still to be taken apart. WordVectors.save/load call the formats module,
+#: which builds WordVectors; the file layers of issue 9 remove it. Nothing may join.
+KNOWN_CYCLES = {"wordvec.vectors.keyed -> wordvec.vectors.formats -> wordvec.vectors.keyed"}
+
+
+def test_no_import_cycles_between_modules():
+    """Every import counts, the lazy ones inside functions too."""
+    assert set(_cycles(_graph(dict(_modules())))) <= KNOWN_CYCLES
+
+
+def test_the_checker_sees_a_cycle_even_through_a_lazy_import():
+    mods = {
+        "wordvec.a": ast.parse("from wordvec.b import f\n"),
+        "wordvec.b": ast.parse("def g():\n    from wordvec import a\n"),
+        "wordvec.c": ast.parse("from wordvec.a import _hidden\n"),
+    }
+    assert _cycles(_graph(mods)) == ["wordvec.a -> wordvec.b -> wordvec.a"]
