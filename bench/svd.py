@@ -78,7 +78,7 @@ def evaluate(wv) -> dict:
 def run_svd(args: argparse.Namespace, window: int) -> dict:
     """One window size: count, PPMI, SVD once; score every eig weighting."""
     from wordvec.text.encoded import encode_corpus
-    from wordvec.train.counting import cooccurrence, ppmi, svd_vectors, truncated_svd
+    from wordvec.train.cooccurrence import cooccurrence, ppmi, svd_vectors, truncated_svd
     from wordvec.vectors.keyed import WordVectors
 
     res: dict = {"method": "ppmi-svd", "window": window, "weighting": args.weighting,

@@ -8,7 +8,7 @@ from wordvec import cli
 from wordvec.errors import ConfigError
 from wordvec.settings import PPMI_SVD, REFERENCE, SETTINGS, WORD2VEC, check
 from wordvec.train.config import Word2VecConfig
-from wordvec.train.counting import SVDConfig
+from wordvec.train.ppmi_svd import SVDConfig
 from wordvec.train.reference import SkipGramSoftmax
 
 

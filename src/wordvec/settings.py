@@ -2,7 +2,7 @@
 
 A :class:`Setting` is declared once in :data:`SETTINGS`. The configuration
 dataclasses (:class:`~wordvec.train.config.Word2VecConfig`,
-:class:`~wordvec.train.counting.SVDConfig`) take their fields from it with
+:class:`~wordvec.train.ppmi_svd.SVDConfig`) take their fields from it with
 :meth:`Setting.field` and validate with :func:`validate_fields`; the command line
 builds its options from the same entries (:mod:`wordvec.cli`), and the
 lower-level functions that take a setting as an argument (``encode_corpus``,

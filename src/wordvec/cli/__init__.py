@@ -819,7 +819,7 @@ def _run_training(
 
 def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
     """PPMI-SVD: count co-occurrences (or reuse saved counts), then factorise."""
-    from wordvec.train.counting import PPMISVD
+    from wordvec.train.ppmi_svd import PPMISVD
 
     _, svd, _ = _train_settings()
     opts = _given_settings(args, svd)

@@ -17,11 +17,9 @@ import scipy.sparse as sp
 
 from wordvec.errors import ConfigError, FormatError, VocabError
 from wordvec.text.encoded import EncodedCorpus, encode_corpus
-from wordvec.train.counting import (
+from wordvec.train.cooccurrence import (
     BOS,
     EOS,
-    PPMISVD,
-    SVDConfig,
     cooccurrence,
     load_counts,
     ppmi,
@@ -29,6 +27,7 @@ from wordvec.train.counting import (
     svd_vectors,
     truncated_svd,
 )
+from wordvec.train.ppmi_svd import PPMISVD, SVDConfig
 from wordvec.train.word2vec import Word2VecConfig
 
 # --- the tutorial's example --------------------------------------------------------
