@@ -952,3 +952,60 @@ def test_serve_refuses_bad_files_ports_and_hosts_in_one_line(capsys, tmp_path, v
     refused(*run(capsys, "serve", *[good] * 5, "--port", "0")[::2], "at most 4")
     (tmp_path / "bad.wv").write_bytes(b"\x00garbage")
     refused(*run(capsys, "serve", tmp_path / "bad.wv", "--port", "0")[::2], "bad.wv")
+
+
+# ------------------------------------------------------------------ what is at the output path
+
+
+def test_outputs_that_are_not_files_are_refused_in_one_line(tmp_path, capsys, corpus, vectors):
+    import socket
+
+    sock_path = tmp_path / "s"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(sock_path))
+    try:
+        rc, _, err = run(capsys, "train", corpus, "-o", sock_path, *SMALL)
+        refused(rc, err, "socket")
+        rc, _, err = run(capsys, "convert", vectors["v.bin"], sock_path)
+        refused(rc, err, "socket")
+    finally:
+        sock.close()
+    loop = tmp_path / "loop.wv"
+    loop.symlink_to(loop.name)
+    rc, _, err = run(capsys, "train", corpus, "-o", loop, *SMALL)
+    refused(rc, err, "symbolic link")
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.wv", *SMALL,
+                     "--checkpoint", tmp_path)
+    refused(rc, err, "folder")
+    nothing_written(tmp_path, "s", "loop.wv")
+
+
+def test_checkpoint_options_that_cannot_work(tmp_path, capsys, corpus):
+    rc, _, err = run(capsys, "train", corpus, "-o", "/dev/null", *SMALL,
+                     "--checkpoint-every", "1")
+    refused(rc, err, "--checkpoint path", "not a regular file")
+    out = tmp_path / "v.wv"
+    rc, _, err = run(capsys, "train", corpus, "-o", out, *SMALL, "--checkpoint", out)
+    refused(rc, err, "is the output file itself")
+    rc, _, err = run(capsys, "train", corpus, "-o", out, *SMALL, "--tmp-dir",
+                     tmp_path / "missing")
+    refused(rc, err, "working files", "does not exist")
+    nothing_written(tmp_path)
+
+
+def test_an_output_locked_by_a_live_process_is_refused(tmp_path, capsys, corpus):
+    import fcntl
+
+    out = tmp_path / "v.wv"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    fd = os.open(tmp_path / "v.wv.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        os.write(fd, f"{holder.pid}\n".encode())
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a running wordvec holds it
+        rc, _, err = run(capsys, "train", corpus, "-o", out, *SMALL)
+        refused(rc, err, f"process {holder.pid}", "v.wv.lock", "another wordvec run")
+    finally:
+        os.close(fd)
+        holder.kill()
+        holder.wait()
+    assert not out.exists()

@@ -10,12 +10,20 @@ creating a file beside them before any work starts.
 handlers while it trains (and restores the previous ones after): the first
 signal finishes the chunks in hand, writes a checkpoint (``OUTPUT.ckpt`` by
 default), prints the command that resumes it and exits with 130 (SIGINT) or
-143 (SIGTERM); a second signal quits at once without saving.
+143 (SIGTERM); a second signal quits at once without saving. Before and after
+training (reading the corpus, saving), SIGTERM unwinds like Ctrl-C, so the
+working folder and the lock files are removed, and exits with 143.
+
+``wordvec train`` locks its output and its checkpoint (``PATH.lock``, holding
+the PID) for its whole run: a second run writing either is refused. ``-o -``
+(and ``convert IN -``) writes to standard output, word2vec text by default;
+binary formats are refused when standard output is a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
@@ -255,22 +263,35 @@ def _describe_warning(text: str, category: type[Warning]) -> tuple[tuple[str, st
 
 
 def check_output_path(path: str | os.PathLike) -> Path:
-    """Refuse, before any work, an output path that cannot be written."""
+    """Refuse, before any work, an output path that cannot be written.
+
+    Regular files (and new ones) are checked by really creating a file in the
+    folder the write will happen in (a symbolic link's target's folder);
+    character devices, FIFOs and ``/dev/stdout`` need no probe (they are
+    written straight through); folders, sockets and block devices are refused.
+    """
+    from wordvec.outputs import resolve_output
+
     p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
+    target = resolve_output(p)
+    if not target.is_file:
+        if target.fd is None and not os.access(target.path, os.W_OK):
+            raise ConfigError(f"cannot write {p}: permission denied")
+        return p
+    real = target.path
+    parent = real.parent
+    where = f" (the target of the link {p})" if os.path.islink(p) else ""
     if not parent.exists():
-        raise ConfigError(f"cannot write {p}: folder {parent} does not exist")
+        raise ConfigError(f"cannot write {p}: folder {parent} does not exist{where}")
     if not parent.is_dir():
         raise ConfigError(f"cannot write {p}: {parent} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ConfigError(f"cannot write {p}: no write permission in {parent}")
-    if p.is_dir():
-        raise ConfigError(f"cannot write {p}: it is a folder")
-    if p.exists() and not os.access(p, os.W_OK):
+    if real.exists() and not os.access(real, os.W_OK):
         raise ConfigError(f"cannot write {p}: file is read-only")
     # os.access answers for the permission bits only (root passes it everywhere,
     # read-only mounts and quotas fool it): really create a file beside the target
-    probe = parent / f".{p.name}.{secrets.token_hex(4)}.probe"
+    probe = parent / f".{real.name}.{secrets.token_hex(4)}.probe"
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
@@ -281,6 +302,22 @@ def check_output_path(path: str | os.PathLike) -> Path:
     except OSError:
         pass
     return p
+
+
+def _output_option(text: str, fmt: str | None, flag: str) -> tuple[Path, str | None]:
+    """``-`` means standard output: word2vec text unless ``--format`` says otherwise.
+
+    Binary formats are refused when standard output is a terminal.
+    """
+    if text != "-":
+        return check_output_path(text), fmt
+    fmt = fmt or "word2vec-text"
+    if fmt in ("native", "word2vec-binary") and sys.stdout.isatty():
+        raise ConfigError(
+            f"{flag} -: not writing {fmt} (binary) data to a terminal; redirect the "
+            "output (> file, | program) or use --format word2vec-text or glove"
+        )
+    return Path("/dev/stdout"), fmt
 
 
 # --- commands -------------------------------------------------------------------------
@@ -394,11 +431,120 @@ def parse_every(text: str) -> tuple[int | None, float | None]:
     return None, seconds
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM outside training: unwinds like Ctrl-C, so working files and locks go
+    (the CLI then exits with 143)."""
+
+
+class _UnwindOnSignal:
+    """While active, SIGTERM raises :class:`_Terminated` and SIGINT KeyboardInterrupt, once.
+
+    Without it SIGTERM kills the process on the spot, leaving the encoded
+    corpus (gigabytes for a long corpus) and the lock files behind. Only
+    signals still at their default disposition are taken (an ignored SIGINT,
+    as in ``nohup``, stays ignored), and only in the main thread. Training
+    installs its own handlers on top (:class:`_StopOnSignal`). After the
+    first signal, later ones are ignored so that the clean-up runs to its end.
+
+    Python runs handlers in the main thread between bytecodes, and a
+    blocking read that a signal does not interrupt (the signal landed on
+    another thread, or between two ``read`` calls inside a buffered read of
+    a quiet pipe such as ``/dev/stdin``) would delay the handler until data
+    arrives, perhaps forever. A watcher thread, woken through
+    ``signal.set_wakeup_fd``, re-sends the signal to the main thread until
+    the handler has run.
+    """
+
+    _SIGNALS = ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGINT, signal.default_int_handler))
+
+    def __enter__(self) -> _UnwindOnSignal:
+        self._old: dict[int, Any] = {}
+        self._fired = False
+        self._done = False
+        self._pipe: tuple[int, int] | None = None
+        self._thread: threading.Thread | None = None
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for sig, default in self._SIGNALS:
+            if signal.getsignal(sig) == default:
+                self._old[sig] = signal.signal(sig, self._handle)
+        if not self._old:
+            return self
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        previous = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        if previous != -1:  # someone else listens to signals this way: leave it to them
+            signal.set_wakeup_fd(previous)
+            os.close(r)
+            os.close(w)
+            return self
+        self._pipe = (r, w)
+        self._thread = threading.Thread(target=self._watch, args=(threading.main_thread().ident,),
+                                        name="wordvec-signal-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._fired:
+            return
+        self._fired = True
+        raise _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+    def _watch(self, main: int) -> None:
+        r = self._pipe[0]  # type: ignore[index]
+        while True:
+            try:
+                data = os.read(r, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            ours = [sig for sig in self._old if sig in data]
+            if not ours:
+                continue
+            for _ in range(40):  # ~10 s
+                time.sleep(0.25)
+                if self._fired or self._done or signal.getsignal(ours[0]) != self._handle:
+                    break  # handled, over, or training's handlers took over
+                try:
+                    signal.pthread_kill(main, ours[0])
+                except (OSError, ValueError):
+                    return
+
+    def __exit__(self, *exc: object) -> None:
+        self._done = True
+        if self._pipe is not None:
+            signal.set_wakeup_fd(-1)
+            os.close(self._pipe[1])  # the watcher reads end-of-file and returns
+            if self._thread is not None:
+                self._thread.join(1.0)
+            os.close(self._pipe[0])
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train vectors on a corpus and save them."""
     _check_train_options(args)
-    if args.resume:
-        return _resume_training(args)
+    if args.tmp_dir is not None:
+        from wordvec.outputs import work_base
+
+        work_base(args.tmp_dir)  # a wrong folder fails now, not after reading the corpus
+    with _UnwindOnSignal(), contextlib.ExitStack() as locks:
+        if args.resume:
+            return _resume_training(args, locks)
+        return _train(args, locks)
+
+
+def _lock(locks: contextlib.ExitStack, path: Path | None, what: str) -> None:
+    """Hold ``PATH.lock`` until the command ends: a second run on the same file is refused."""
+    from wordvec.outputs import OutputLock
+
+    if path is not None:
+        locks.enter_context(OutputLock(path, what))
+
+
+def _train(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
     if args.from_counts and args.method != "svd":
         raise ConfigError("--from-counts only applies to --method svd")
     if args.corpus is None and not args.from_counts:
@@ -407,11 +553,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     corpus = _corpus_path(args.corpus) if args.corpus is not None else None
     if args.output is None:
         raise ConfigError("give an output file with -o/--output")
-    out = check_output_path(args.output)
+    out, args.format = _output_option(args.output, args.format, "-o")
     if args.save_counts:
         check_output_path(args.save_counts)
     if args.method == "word2vec" and args.loss != "softmax":
-        return _train_word2vec(args, corpus, out)
+        return _train_word2vec(args, corpus, out, locks)
+    _lock(locks, out, "output")
+    if args.save_counts:
+        _lock(locks, Path(args.save_counts), "--save-counts file")
     t0 = time.perf_counter()
     if args.method == "svd":
         model = _train_svd(args, corpus)
@@ -461,13 +610,36 @@ def _save_output(wv: Any, out: Path, fmt: str | None, t0: float) -> None:
 
 
 def _checkpoint_plan(args: argparse.Namespace, out: Path, saved: dict) -> dict:
-    """Where and how often to checkpoint: from the options, else from the checkpoint."""
-    path = args.checkpoint or saved.get("checkpoint") or f"{out}.ckpt"
+    """Where and how often to checkpoint: from the options, else from the checkpoint.
+
+    The default is ``OUTPUT.ckpt``; an output that is not a regular file
+    (``-``, ``/dev/null``, a FIFO) has no default checkpoint: give
+    ``--checkpoint PATH`` to be able to resume such a run.
+    """
+    from wordvec.outputs import resolve_output
+
+    path = args.checkpoint or saved.get("checkpoint")
+    if path is None and resolve_output(out).is_file:
+        path = f"{out}.ckpt"
     every = args.checkpoint_every if args.checkpoint_every is not None else saved.get(
         "checkpoint_every")
     epochs, seconds = parse_every(every) if every is not None else (None, None)
-    return {"path": check_output_path(path), "every": every, "epochs": epochs,
-            "seconds": seconds}
+    if path is None:
+        if every is not None:
+            raise ConfigError(
+                f"--checkpoint-every needs --checkpoint PATH here: the output {out} is not a "
+                "regular file, so there is no default OUTPUT.ckpt"
+            )
+        return {"path": None, "every": None, "epochs": None, "seconds": None}
+    ckpt = check_output_path(path)
+    if resolve_output(ckpt).path == resolve_output(out).path:
+        raise ConfigError(f"--checkpoint {ckpt} is the output file itself; give another path")
+    return {"path": ckpt, "every": every, "epochs": epochs, "seconds": seconds}
+
+
+def _abs(path: Path | None) -> str | None:
+    """An absolute path for the checkpoint's record, links kept (``/dev/stdout`` stays)."""
+    return None if path is None else os.path.abspath(path)
 
 
 def _check_analogy_file(path: str | None) -> str | None:
@@ -481,17 +653,20 @@ def _check_analogy_file(path: str | None) -> str | None:
     return str(Path(path).resolve())
 
 
-def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
+def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
+                    locks: contextlib.ExitStack) -> int:
     from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
     plan = _checkpoint_plan(args, out, {})
     eval_path = _check_analogy_file(args.eval_analogies)
+    _lock(locks, out, "output")
+    _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec(**_w2v_params(args))
-    model.build_vocab(corpus, tokenizer=_tokenizer(args))
+    model.build_vocab(corpus, tokenizer=_tokenizer(args), tmp_dir=args.tmp_dir)
     model.checkpoint_meta = {
-        "output": str(out.resolve()), "format": args.format,
-        "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
+        "output": _abs(out), "format": args.format,
+        "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
         "eval_analogies": eval_path,
     }
     if args.no_normalize:
@@ -499,18 +674,24 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
     return _run_training(model, args, out, plan, eval_path, t0)
 
 
-def _resume_training(args: argparse.Namespace) -> int:
+def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
     from wordvec.train.checkpoint import load_checkpoint
     from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
+    if not os.path.lexists(args.resume):
+        raise ConfigError(
+            f"cannot resume from {args.resume}: no such file. A checkpoint is written every "
+            "--checkpoint-every interval and when training is stopped by Ctrl-C or SIGTERM; a "
+            "run that finished first wrote its vectors to its output instead"
+        )
     ck = load_checkpoint(args.resume)
     saved = ck.extra
     output = args.output or saved.get("output")
     if output is None:
         raise ConfigError(f"{args.resume} does not record an output file; give one with -o")
-    out = check_output_path(output)
     fmt = args.format if args.format is not None else saved.get("format")
+    out, fmt = _output_option(output, fmt, "-o")
     plan = _checkpoint_plan(args, out, saved)
     eval_path = _check_analogy_file(args.eval_analogies or saved.get("eval_analogies"))
     corpus = args.corpus
@@ -526,11 +707,13 @@ def _resume_training(args: argparse.Namespace) -> int:
         from wordvec.text.corpus import Tokenizer
 
         tokenizer = Tokenizer(normalize=False)
+    _lock(locks, out, "output")
+    _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
-                            tokenizer=tokenizer)
+                            tokenizer=tokenizer, tmp_dir=args.tmp_dir)
     model.checkpoint_meta = {
-        **saved, "output": str(out.resolve()), "format": fmt,
-        "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
+        **saved, "output": _abs(out), "format": fmt,
+        "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
         "eval_analogies": eval_path,
     }
     args.format = fmt
@@ -616,11 +799,19 @@ def _run_training(
         name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
         pos = model.position
         inside = (f" after {pos['chunk']} of {pos['chunks']} chunks" if pos["chunk"] else "")
-        print(f"wordvec: training stopped by {name} in epoch {pos['epoch']} of "
-              f"{pos['epochs']}{inside}; the training state is saved in {ckpt}",
-              file=sys.stderr)
-        print(f"wordvec: to continue: wordvec train --resume {shlex.quote(str(ckpt))}",
-              file=sys.stderr)
+        stopped = (f"wordvec: training stopped by {name} in epoch {pos['epoch']} of "
+                   f"{pos['epochs']}{inside}")
+        if ckpt is None:
+            print(f"{stopped}; the training state was not saved (the output is not a regular "
+                  "file, so there is no default checkpoint: give --checkpoint PATH)",
+                  file=sys.stderr)
+        elif model.checkpoint_error is not None:
+            print(f"{stopped}; the training state could NOT be saved ({model.checkpoint_error})",
+                  file=sys.stderr)
+        else:
+            print(f"{stopped}; the training state is saved in {ckpt}", file=sys.stderr)
+            print(f"wordvec: to continue: wordvec train --resume {shlex.quote(str(ckpt))}",
+                  file=sys.stderr)
         return EXIT_TERMINATED if stopper.signum == signal.SIGTERM else EXIT_INTERRUPTED
     _save_output(model.wv, out, args.format, t0)
     return 0
@@ -640,7 +831,7 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
-        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args))
+        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args), tmp_dir=args.tmp_dir)
     if args.save_counts:
         model.save_counts(args.save_counts)
         logger.info("saved co-occurrence counts to %s", args.save_counts)
@@ -759,11 +950,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
     """Convert vectors between file formats."""
     from wordvec.vectors.formats import load_vectors, save_vectors
 
-    out = check_output_path(args.output)
+    out, fmt = _output_option(args.output, args.format, "output")
     wv = load_vectors(args.input, format=args.input_format, limit=args.limit,
                       allow_nonfinite=args.allow_nonfinite,
                       unicode_errors=args.unicode_errors)
-    save_vectors(wv, out, format=args.format)
+    save_vectors(wv, out, format=fmt)
     logger.info("wrote %d vectors of size %d to %s", len(wv), wv.vector_size, out)
     return 0
 
@@ -1013,7 +1204,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("corpus", nargs="?", help="text file or folder of text files")
     t.add_argument("-o", "--output",
                    help="output file: .bin word2vec binary, .txt/.vec word2vec text, "
-                   "anything else the native format (required unless --resume)")
+                   "anything else the native format (required unless --resume); '-' is "
+                   "standard output (word2vec text unless --format says otherwise)")
     t.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove"],
                    help="override the format chosen from the extension")
     t.add_argument("--method", choices=["word2vec", "svd"],
@@ -1033,6 +1225,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, setting in w2v.items():
         if name not in svd:
             _add_setting(w, setting)
+    t.add_argument("--tmp-dir", metavar="DIR",
+                   help="folder for the working files (the encoded corpus, about 4 bytes per "
+                   "word of text, removed at the end); default $TMPDIR, else the system's "
+                   "temporary folder")
     k = t.add_argument_group("watching, checkpoints and resuming (word2vec engine)")
     k.add_argument("--eval-analogies", metavar="FILE",
                    help="after every epoch, score analogy questions (questions-words format; "
@@ -1095,7 +1291,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("convert", parents=[common], help="convert vectors between formats")
     c.add_argument("input", help="vector file (any supported format)")
-    c.add_argument("output", help="format from the extension: .bin, .txt/.vec, other: native")
+    c.add_argument("output", help="format from the extension: .bin, .txt/.vec, other: native; "
+                   "'-' is standard output (word2vec text unless --format says otherwise)")
     c.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove"],
                    help="output format (overrides the extension)")
     c.add_argument("--input-format",
@@ -1212,6 +1409,9 @@ def _run(args: argparse.Namespace) -> int:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"wordvec: error:{where} {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except _Terminated:
+        print("wordvec: terminated by SIGTERM", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("wordvec: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from wordvec.errors import ConfigError, CorpusError, VocabError
+from wordvec.outputs import make_work_folder, remove_work_folder
 from wordvec.settings import check
 from wordvec.text import corpus as corpus_mod
 from wordvec.text.corpus import MAX_SENTENCE_LENGTH, Source, Tokenizer
@@ -75,7 +74,7 @@ class EncodedCorpus:
             self._fd = os.open(directory / "ids.npy", os.O_RDONLY)
             weakref.finalize(self, os.close, self._fd)
         if owns_directory and directory is not None:
-            weakref.finalize(self, shutil.rmtree, str(directory), True)
+            weakref.finalize(self, remove_work_folder, str(directory))
 
     # --- shape ------------------------------------------------------------------
 
@@ -179,6 +178,7 @@ def encode_corpus(
     workdir: str | os.PathLike | None = None,
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
     make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
+    tmp_dir: str | os.PathLike | None = None,
 ) -> EncodedCorpus:
     """Read ``source`` once: build the vocabulary and the encoded corpus.
 
@@ -188,8 +188,13 @@ def encode_corpus(
         min_count, max_vocab_size, max_final_vocab: see :class:`Vocab`.
         tokenizer: a :class:`Tokenizer` or any ``str -> list[str]`` callable.
         workdir: folder to keep the encoded files in (reusable with
-            :meth:`EncodedCorpus.load`); default a temporary folder removed
-            when the corpus object goes away.
+            :meth:`EncodedCorpus.load`); default a working folder
+            ``wordvec-work-<pid>-<random>`` (about 4 bytes per word of text)
+            removed when the corpus object goes away, on an exception, and
+            at exit; one left by a killed process is removed by the next
+            run (see :func:`wordvec.outputs.make_work_folder`).
+        tmp_dir: where that working folder goes (default ``$TMPDIR``, else
+            the system's temporary folder).
         max_sentence_length: longer lines are cut into sentences this long.
         make_vocab: build the vocabulary from the word counts (a dict in
             first-seen order) instead of ``Vocab.from_counts(counts,
@@ -205,8 +210,11 @@ def encode_corpus(
         raise ConfigError(f"max_sentence_length must be positive, got {max_sentence_length}")
     t0 = time.perf_counter()
     owns = workdir is None
-    d = Path(tempfile.mkdtemp(prefix="wordvec-")) if owns else Path(workdir)
-    d.mkdir(parents=True, exist_ok=True)
+    if owns:
+        d = make_work_folder(tmp_dir)
+    else:
+        d = Path(workdir)
+        d.mkdir(parents=True, exist_ok=True)
     try:
         fast = (
             corpus_mod.is_path(source)
@@ -225,7 +233,7 @@ def encode_corpus(
                       make_vocab)
     except BaseException:
         if owns:
-            shutil.rmtree(d, ignore_errors=True)
+            remove_work_folder(d)
         raise
     enc.stats["seconds"] = round(time.perf_counter() - t0, 3)
     logger.info(

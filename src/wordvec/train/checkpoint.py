@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger("wordvec")
 
 __all__ = ["KIND", "Checkpoint", "Checkpointer", "Restored", "corpus_fingerprint",
-           "load_checkpoint", "restore", "save_checkpoint"]
+           "load_checkpoint", "restore", "save_checkpoint", "save_checkpoint_or_warn"]
 
 #: The ``kind`` of checkpoint files in the native format's header.
 KIND = "word2vec-checkpoint"
@@ -162,6 +162,35 @@ def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
     return path
 
 
+def save_checkpoint_or_warn(model: Any, path: str | os.PathLike, warned: set) -> bool:
+    """Write a checkpoint during training; a failure is a warning, not the end of the run.
+
+    A checkpoint that cannot be written (a full disk, a file-size limit, a
+    folder that went away or became read-only) logs one warning line naming
+    the path and the reason, once per kind of failure (``warned`` collects
+    the kinds already reported; repeats go to the debug log), and sets
+    ``model.checkpoint_error``; the previous checkpoint, if any, stays intact
+    (writes are atomic). Returns True when the checkpoint was written.
+    """
+    try:
+        model.save_checkpoint(path)  # the method, so that subclasses and wrappers apply
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        model.checkpoint_error = f"{path}: {reason}"
+        kind = (str(path), exc.errno or reason)
+        if kind in warned:
+            logger.debug("checkpoint %s not written again: %s", path, reason)
+        else:
+            warned.add(kind)
+            logger.warning("cannot write the checkpoint %s: %s; training goes on (the "
+                           "previous checkpoint, if any, is kept)", path, reason)
+        return False
+    if getattr(model, "checkpoint_error", None) is not None:
+        logger.info("checkpoint %s written again", path)
+    model.checkpoint_error = None
+    return True
+
+
 class Checkpointer:
     """Writes checkpoints for a training loop: a callback of the loop, above the engine.
 
@@ -197,6 +226,7 @@ class Checkpointer:
         self.every_seconds = every_seconds
         self.deadline = math.inf
         self._mark = 0  # chunk reached at the last timed checkpoint of this epoch
+        self._warned: set = set()  # kinds of write failure already reported
 
     def start(self) -> None:
         self._restart_timer()
@@ -212,9 +242,13 @@ class Checkpointer:
         return (time.monotonic() >= self.deadline and state is not None
                 and state.next_chunk > self._mark)
 
-    def save(self, model: Any) -> Path:
-        """Write ``model``'s state through its own ``save_checkpoint`` method."""
-        return model.save_checkpoint(self.path)
+    def save(self, model: Any) -> bool:
+        """Write ``model``'s state through its own ``save_checkpoint`` method.
+
+        A write that fails (full disk, ...) is a warning, not the end of the
+        run: see :func:`save_checkpoint_or_warn`. True when it was written.
+        """
+        return save_checkpoint_or_warn(model, self.path, self._warned)
 
     def on_timer(self, model: Any) -> None:
         self.save(model)
@@ -383,6 +417,7 @@ def restore(
     tokenizer: Any = None,
     workdir: str | os.PathLike | None = None,
     workers: int | None = None,
+    tmp_dir: str | os.PathLike | None = None,
 ) -> Restored:
     """Read a checkpoint and its corpus again (see ``Word2Vec.resume``)."""
     from wordvec.text.corpus import is_path
@@ -427,6 +462,7 @@ def restore(
                 src, min_count=config.min_count, max_vocab_size=config.max_vocab_size,
                 max_final_vocab=config.max_final_vocab, tokenizer=tokenizer, workdir=workdir,
                 max_sentence_length=config.max_sentence_length, make_vocab=same_vocab,
+                tmp_dir=tmp_dir,
             )
         except _CorpusMismatch:
             raise

@@ -148,6 +148,9 @@ class Word2Vec:
             (the CLI records ``epoch_accuracy`` here).
         checkpoint_meta: free-form JSON kept only in checkpoints (the CLI
             keeps the output path and options it needs to resume).
+        checkpoint_error: why the last checkpoint of :meth:`train` could not
+            be written (path and reason), or None. A failed checkpoint is a
+            warning, not the end of training.
         interrupted: True when the last :meth:`train` call was stopped by
             :meth:`request_stop` before its last epoch; ``train()`` continues it.
         run_state: the :class:`~wordvec.train.engine.RunState` of a stopped run
@@ -224,6 +227,7 @@ class Word2Vec:
         self.train_seconds = 0.0
         self.meta: dict[str, Any] = {}
         self.checkpoint_meta: dict[str, Any] = {}
+        self.checkpoint_error: str | None = None
         self._wv = None
         self.run_state: RunState | None = None
         # a plain flag, not a threading.Event: a signal handler may set it while the
@@ -249,12 +253,15 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         update: bool = False,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Read ``source`` once: vocabulary, encoded corpus, initial weights.
 
         ``source`` is anything :func:`wordvec.text.encoded.encode_corpus` accepts (a
         file, a folder, compressed files, a list of token lists) or an
-        :class:`~wordvec.text.encoded.EncodedCorpus` (used as is).
+        :class:`~wordvec.text.encoded.EncodedCorpus` (used as is). The encoded
+        corpus is kept in ``workdir`` if given, else in a working folder under
+        ``tmp_dir`` (default ``$TMPDIR``) removed when it is no longer used.
 
         ``update=True`` (gensim's ``build_vocab(update=True)``) keeps what a
         trained model learned and makes ``source`` the text the next
@@ -272,7 +279,7 @@ class Word2Vec:
         from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
         if update:
-            return self._update_vocab(source, tokenizer, workdir)
+            return self._update_vocab(source, tokenizer, workdir, tmp_dir)
         c = self.config
         if isinstance(source, EncodedCorpus):
             corpus = source
@@ -285,6 +292,7 @@ class Word2Vec:
                 tokenizer=tokenizer,
                 workdir=workdir,
                 max_sentence_length=c.max_sentence_length,
+                tmp_dir=tmp_dir,
             )
         self.corpus = corpus
         self.vocab = corpus.vocab
@@ -310,6 +318,7 @@ class Word2Vec:
         source: Any,
         tokenizer: Callable[[str], list[str]] | None,
         workdir: str | os.PathLike | None,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         from wordvec.text.encoded import EncodedCorpus, encode_corpus
         from wordvec.text.vocab import Vocab
@@ -344,7 +353,7 @@ class Word2Vec:
             return Vocab.from_counts(merged, min_count=1)
 
         corpus = encode_corpus(
-            source, min_count=c.min_count, tokenizer=tokenizer, workdir=workdir,
+            source, min_count=c.min_count, tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir,
             max_sentence_length=c.max_sentence_length, make_vocab=merge,
         )
         new = corpus.vocab
@@ -382,9 +391,10 @@ class Word2Vec:
         progress: ProgressFn | None = None,
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Build the vocabulary from ``source`` and train; return ``self``."""
-        self.build_vocab(source, tokenizer=tokenizer, workdir=workdir)
+        self.build_vocab(source, tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir)
         return self.train(callbacks=callbacks, progress=progress)
 
     def request_stop(self) -> None:
@@ -435,6 +445,9 @@ class Word2Vec:
         ``checkpoint`` every ``checkpoint_every`` epochs, every
         ``checkpoint_seconds`` seconds (at the next chunk boundary, even in
         the middle of an epoch), and when :meth:`request_stop` stops the run.
+        A checkpoint that cannot be written (a full disk, a vanished folder) is
+        logged as a warning (once per kind of failure) and recorded in
+        :attr:`checkpoint_error`; training goes on.
 
         If the previous call was stopped by :meth:`request_stop` (or the model
         comes from :meth:`resume`), ``train()`` without ``epochs`` continues
@@ -469,6 +482,7 @@ class Word2Vec:
             raise TrainingError("the encoded corpus holds no in-vocabulary words; nothing to train")
         self.run_state = run
         self._wv = None
+        self.checkpoint_error = None
         engine = self.engine(epochs=run.epochs, first_epoch=run.first_epoch)
         t0 = time.perf_counter()
         callbacks = list(callbacks)
@@ -594,6 +608,7 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         workers: int | None = None,
+        tmp_dir: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Rebuild a model from a checkpoint; call ``train()`` to go on training.
 
@@ -610,7 +625,8 @@ class Word2Vec:
             model = Word2Vec.resume("run.ckpt")
             model.train()           # finishes the interrupted run
         """
-        r = restore(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers)
+        r = restore(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers,
+                    tmp_dir=tmp_dir)
         model = cls(r.config)
         model.vocab = r.corpus.vocab
         model.corpus = r.corpus

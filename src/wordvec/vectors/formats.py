@@ -28,9 +28,12 @@ extension: it looks at the first bytes (zip signature, the ``"N D"``
 header, whether the first record is text or raw floats, compression magic).
 ``format=`` overrides both.
 
-Every write goes to a temporary file in the target's directory which is
-flushed, fsynced and renamed over the target (:func:`atomic_write`): a crash
-mid-save leaves the old file or none, never half a file.
+Every write to a file goes to a temporary file in the target's directory which
+is flushed, fsynced and renamed over the target (:func:`atomic_write`): a crash
+mid-save leaves the old file or none, never half a file. A symbolic link is
+followed (its target is replaced, the link kept); character devices such as
+``/dev/null``, FIFOs and ``/dev/stdout`` are written straight through; other
+non-regular files are refused (see :mod:`wordvec.outputs`).
 
 Broken input raises :class:`~wordvec.errors.FormatError` naming the file, and
 the line or byte offset where it went wrong; a header that promises more data
@@ -47,7 +50,6 @@ import logging
 import lzma
 import os
 import re
-import secrets
 import struct
 import sys
 import zipfile
@@ -60,6 +62,7 @@ from typing import IO, Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, missing_path_reason
+from wordvec.outputs import atomic_write
 from wordvec.vectors.keyed import WordVectors
 from wordvec.wording import counted
 
@@ -118,62 +121,9 @@ _READ_CHUNK = 1 << 22
 
 # --------------------------------------------------------------------------- atomic writes
 @contextmanager
-def atomic_write(path: str | Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
-    """Open ``path`` for writing so that it appears complete or not at all.
-
-    Writes go to a temporary file next to ``path``; on leaving the block
-    without an exception it is flushed, fsynced and renamed over ``path``
-    (``os.replace``). On an exception the temporary file is removed and
-    ``path`` is untouched. ``mode`` is ``"wb"`` or ``"w"`` (text, UTF-8 by default).
-
-    Example::
-
-        with atomic_write("counts.json", "w") as f:
-            json.dump(data, f)
-    """
-    if mode not in ("wb", "w"):
-        raise ValueError(f"atomic_write mode must be 'wb' or 'w', got {mode!r}")
-    path = Path(path)
-    directory = path.parent
-    tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    if mode == "wb":
-        f: IO = os.fdopen(fd, "wb", buffering=1 << 20)
-    else:
-        f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="")
-    try:
-        yield f
-        f.flush()
-        os.fsync(f.fileno())
-        f.close()
-        os.replace(tmp, path)
-    except BaseException:
-        f.close()
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(directory)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable (POSIX); silently skipped where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-@contextmanager
 def _writer(path: Path) -> Iterator[IO[bytes]]:
-    """Atomic binary writer, compressing when the name ends in .gz, .bz2 or .xz."""
+    """Atomic binary writer (a stream for devices, FIFOs and stdout), compressing when
+    the name ends in .gz, .bz2 or .xz."""
     comp = _COMPRESSORS.get(path.suffix.lower())
     with atomic_write(path, "wb") as raw:
         if comp is None:
