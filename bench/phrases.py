@@ -123,7 +123,7 @@ def main() -> None:
     print(f"speed-up (best of {args.repeat}): total {best['gensim'] / best['wordvec']:.1f}x, "
           f"learning {learn['gensim'] / learn['wordvec']:.1f}x")
     ours, theirs = results["wordvec"][0]["phrases"], results["gensim"][0]["phrases"]
-    for k, (a, b) in enumerate(zip(ours, theirs)):
+    for k, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         same = set(a) & set(b)
         diff = max((abs(a[w] - b[w]) / max(abs(b[w]), 1e-300) for w in same), default=0.0)
         print(f"pass {k + 1}: wordvec {len(a)} phrases, gensim {len(b)}, in both {len(same)}, "

@@ -351,8 +351,8 @@ class Phrases(_PhraseApplier):
     @property
     def vocab(self) -> dict[str, int]:
         """Counts of the words (connectors excepted) and of the candidates held, by text."""
-        out = {w: int(c) for w, c, r in zip(self._words, self._word_counts, self._conn)
-               if c > 0 and r == 0}
+        out = {w: int(c) for w, c, r in zip(self._words, self._word_counts, self._conn,
+                                            strict=True) if c > 0 and r == 0}
         for j, c in enumerate(self._table.counts):
             out[self._phrase_text(j)] = int(c)
         return out
