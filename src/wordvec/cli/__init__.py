@@ -382,6 +382,7 @@ def parse_every(text: str) -> tuple[int | None, float | None]:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train vectors on a corpus and save them."""
     _check_train_options(args)
+    _check_phrases_option(args)  # --phrases (see "phrases" below)
     if args.resume:
         return _resume_training(args)
     if args.from_counts and args.method != "svd":
@@ -395,6 +396,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = check_output_path(args.output)
     if args.save_counts:
         check_output_path(args.save_counts)
+    if args.phrases:
+        corpus = _phrased_training_corpus(args, corpus, out)
     if args.method == "word2vec" and args.loss != "softmax":
         return _train_word2vec(args, corpus, out)
     t0 = time.perf_counter()
@@ -483,6 +486,8 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
     }
     if args.no_normalize:
         model.checkpoint_meta["normalize"] = False  # --resume reads the corpus the same way
+    if args.phrases:
+        model.checkpoint_meta["phrases"] = True  # --resume keeps new_york whole too
     return _run_training(model, args, out, plan, eval_path, t0)
 
 
@@ -513,6 +518,10 @@ def _resume_training(args: argparse.Namespace) -> int:
         from wordvec.text.corpus import Tokenizer
 
         tokenizer = Tokenizer(normalize=False)
+    if saved.get("phrases"):
+        from wordvec.text.phrases import PhraseTokenizer
+
+        tokenizer = PhraseTokenizer(normalize=saved.get("normalize") is not False)
     model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
                             tokenizer=tokenizer)
     model.checkpoint_meta = {
@@ -641,6 +650,10 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
 
 def _tokenizer(args: argparse.Namespace) -> Any:
     """The tokenizer the options ask for (None: the default one)."""
+    if getattr(args, "phrases", None) or getattr(args, "func", None) is cmd_phrases:
+        from wordvec.text.phrases import PhraseTokenizer  # phrases: keep new_york whole
+
+        return PhraseTokenizer(normalize=not getattr(args, "no_normalize", False))
     if not getattr(args, "no_normalize", False):
         return None
     from wordvec.text.corpus import Tokenizer
@@ -698,6 +711,79 @@ def _load_input(args: argparse.Namespace, path: str, **kw: Any) -> Any:
 
     return load_vectors(path, format=getattr(args, "input_format", None),
                         allow_nonfinite=args.allow_nonfinite, **kw)
+
+
+# --- phrases: `wordvec phrases` and `wordvec train --phrases N` -------------------------
+
+
+def cmd_phrases(args: argparse.Namespace) -> int:
+    """Join the phrases of a corpus (new_york) and write it one sentence a line."""
+    from wordvec.text.phrases import write_phrased
+
+    corpus = _corpus_path(args.corpus)
+    out = check_output_path(args.output)
+    t0 = time.perf_counter()
+    phrased = write_phrased(corpus, out, **_phrase_settings(args, args.threshold,
+                                                            args.scoring, args.min_count))
+    found = ", ".join(f"pass {k + 1}: {len(m.phrasegrams)}" for k, m in enumerate(phrased.models))
+    logger.info("wrote %s with the phrases joined (%s) to %s (%.1f s)",
+                counted(len(phrased), "sentence"), found, out, time.perf_counter() - t0)
+    for k, m in enumerate(phrased.models):
+        for phrase, score in list(m.phrasegrams.items())[: max(args.top, 0)]:
+            print(f"{k + 1}\t{phrase}\t{score:.6g}")
+    return 0
+
+
+def _phrase_settings(args: argparse.Namespace, threshold: float | None, scoring: str | None,
+                     min_count: int | None) -> dict:
+    from wordvec.text.phrases import ENGLISH_CONNECTOR_WORDS
+
+    scoring = scoring or "default"
+    if threshold is None:
+        threshold = 100.0 if scoring == "default" else 0.5
+    return {"passes": args.passes if hasattr(args, "passes") else args.phrases,
+            "threshold": threshold, "scoring": scoring,
+            "min_count": 5 if min_count is None else min_count,
+            "max_vocab_size": args.phrases_max_candidates or 40_000_000,
+            "connector_words": ENGLISH_CONNECTOR_WORDS if args.connectors else frozenset(),
+            "tokenizer": _tokenizer(args)}
+
+
+def _check_phrases_option(args: argparse.Namespace) -> None:
+    if args.phrases is None:
+        if args.phrases_threshold is not None or args.phrases_scoring or args.connectors:
+            raise ConfigError("--phrases-threshold, --phrases-scoring and --connectors apply "
+                              "with --phrases N only")
+        return
+    if args.resume or args.from_counts:
+        raise ConfigError("--phrases applies when training on a corpus, not with --resume "
+                          "(the checkpoint records the phrased corpus) or --from-counts")
+
+
+def _phrased_training_corpus(args: argparse.Namespace, corpus: Path, out: Path) -> Path:
+    """Write the corpus with its phrases joined beside the output, and return its path.
+
+    A file (not a stream) because training reads the corpus once per epoch, and
+    --resume reads it again from the path the checkpoint records.
+    """
+    from wordvec.text.phrases import check_settings, write_phrased
+
+    settings = _phrase_settings(args, args.phrases_threshold, args.phrases_scoring,
+                                args.min_count)
+    try:
+        check_settings(settings["min_count"], settings["threshold"], settings["scoring"])
+    except ConfigError as exc:  # say it with the options of this command
+        raise ConfigError(re.sub(r"\bthreshold\b", "--phrases-threshold",
+                                 str(exc).replace("scoring='npmi'", "--phrases-scoring npmi"),
+                                 count=1)) from None
+    target = check_output_path(out.with_name(out.name + ".phrased.txt"))
+    t0 = time.perf_counter()
+    phrased = write_phrased(corpus, target, **settings)
+    logger.info("joined phrases in %d pass(es) (%s) and wrote the phrased corpus to %s, "
+                "which training reads (%.1f s)", len(phrased.models),
+                ", ".join(str(len(m.phrasegrams)) for m in phrased.models), target,
+                time.perf_counter() - t0)
+    return target
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
@@ -1035,7 +1121,48 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--save-counts", metavar="PATH", help="also save the co-occurrence counts")
     g.add_argument("--from-counts", metavar="PATH",
                    help="reuse counts saved with --save-counts instead of reading a corpus")
+    # --- phrases (issue 11): join phrases before training ---
+    ph = t.add_argument_group("phrases (new_york) before training")
+    ph.add_argument("--phrases", type=_positive_int, metavar="N",
+                    help="join phrases (new_york) in N passes (2: also los_angeles_lakers) "
+                    "before training; the phrased corpus is written beside the output as "
+                    "OUTPUT.phrased.txt and training reads it (min count: --min-count)")
+    ph.add_argument("--phrases-threshold", type=float, metavar="T",
+                    help="score a pair must exceed (default 100; 0.5 with npmi)")
+    ph.add_argument("--phrases-scoring", choices=["default", "npmi"],
+                    help="word2phrase's score (default) or normalised PMI")
+    ph.add_argument("--connectors", action="store_true",
+                    help="let English connector words (of, the, ...) sit inside phrases")
+    ph.set_defaults(phrases_max_candidates=None)
     t.set_defaults(func=cmd_train)
+
+    # --- phrases (issue 11): the `phrases` sub-command ---
+    pp = sub.add_parser("phrases", parents=[common], help="join phrases (new_york) in a corpus",
+                        description="Find phrases with word2phrase's score (as gensim's "
+                        "Phrases) and write the corpus with them joined by '_', one sentence "
+                        "a line. A pair a b is a phrase when (count(ab) - min_count) / "
+                        "(count(a) count(b)) * N exceeds the threshold (N: distinct words and "
+                        "pairs counted).")
+    pp.add_argument("corpus", help="text file or folder of text files ('-': standard input)")
+    pp.add_argument("-o", "--output", required=True, help="phrased corpus to write")
+    pp.add_argument("--threshold", type=float,
+                    help="score a pair must exceed (default 100; 0.5 with --scoring npmi)")
+    pp.add_argument("--min-count", type=_positive_int,
+                    help="ignore words and pairs seen fewer times (default 5)")
+    pp.add_argument("--passes", type=_positive_int, default=2,
+                    help="passes; each can join a phrase with one more word (default 2)")
+    pp.add_argument("--scoring", choices=["default", "npmi"],
+                    help="word2phrase's score (default) or normalised PMI in [-1, 1]")
+    pp.add_argument("--connectors", action="store_true",
+                    help="let English connector words (of, the, ...) sit inside phrases")
+    pp.add_argument("--max-candidates", dest="phrases_max_candidates", type=_positive_int,
+                    metavar="N", help="hold at most N distinct pairs; beyond, drop the rarest "
+                    "as word2phrase does (default 40,000,000)")
+    pp.add_argument("--top", type=int, default=0, metavar="K",
+                    help="print the K best phrases of each pass (pass, phrase, score)")
+    pp.add_argument("--no-normalize", action="store_true",
+                    help="do not NFC-normalise the text before tokenising")
+    pp.set_defaults(func=cmd_phrases)
 
     s = sub.add_parser("similar", parents=[common], help="nearest neighbours of a word")
     s.add_argument("vectors", help="vector file (any supported format)")

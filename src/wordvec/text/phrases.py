@@ -40,6 +40,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -47,8 +48,15 @@ import numpy as np
 
 from wordvec.errors import ConfigError
 from wordvec.text import bigrams
-from wordvec.text.corpus import Source, is_path, iter_sentences
-from wordvec.text.encoded import encode_corpus
+from wordvec.text.corpus import (
+    DEFAULT_PATTERN,
+    MAX_TOKEN_LENGTH,
+    Source,
+    Tokenizer,
+    is_path,
+    iter_sentences,
+)
+from wordvec.text.encoded import EncodedCorpus, encode_corpus
 from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
@@ -56,6 +64,7 @@ logger = logging.getLogger("wordvec")
 __all__ = [
     "ENGLISH_CONNECTOR_WORDS",
     "FrozenPhrases",
+    "PhraseTokenizer",
     "PhrasedCorpus",
     "Phrases",
     "learn_phrases",
@@ -72,6 +81,47 @@ SCORINGS = ("default", "npmi")
 
 _FIRST_TABLE = 1 << 16  # slots of the candidate table at first; it doubles as needed
 _LOAD = 0.7  # fill at most this share of the table's slots, as the C tool does
+
+
+class PhraseTokenizer(Tokenizer):
+    """The default tokenizer, except that words joined by ``delimiter`` stay one token.
+
+    The default one splits ``new_york`` at the underscore; phrased text is read
+    with this one (by :class:`Phrases` and :func:`learn_phrases` for files, and
+    by ``wordvec train --phrases``), so that a phrased file can be read again.
+
+    Example:
+        >>> PhraseTokenizer()("New_York's mayor, _not_ 'new_'")
+        ["new_york's", 'mayor', 'not', 'new']
+    """
+
+    def __init__(self, delimiter: str = "_", lowercase: bool = True, normalize: bool = True,
+                 max_token_length: int | None = MAX_TOKEN_LENGTH) -> None:
+        if not delimiter or any(c.isspace() for c in delimiter):
+            raise ConfigError(f"the phrase delimiter must be a non-empty string without "
+                              f"spaces, got {delimiter!r}")
+        pattern = f"{DEFAULT_PATTERN}(?:{re.escape(delimiter)}{DEFAULT_PATTERN})*"
+        super().__init__(lowercase, pattern, normalize, max_token_length)
+        self.delimiter = delimiter
+
+    @property
+    def is_default_pattern(self) -> bool:
+        """True: like the default pattern, a token never spans whitespace, so files are
+        read by the compiled scanner (which relies on that alone)."""
+        return True
+
+    @property
+    def is_default(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return (f"PhraseTokenizer(delimiter={self.delimiter!r}, lowercase={self.lowercase!r}, "
+                f"normalize={self.normalize!r}, max_token_length={self.max_token_length!r})")
+
+
+def _reader(tokenizer: Callable[[str], list[str]] | None, delimiter: str
+            ) -> Callable[[str], list[str]]:
+    return tokenizer if tokenizer is not None else PhraseTokenizer(delimiter)
 
 
 def check_settings(min_count: int, threshold: float, scoring: str,
@@ -198,9 +248,7 @@ class _PhraseApplier:
     def __getitem__(self, sentence: object) -> object:
         """``model[sentence]``: the sentence (a list of tokens) with its phrases joined;
         ``model[corpus]``: an iterable over the phrased sentences of ``corpus``
-        (an iterable of sentences, or a path read with the default tokenizer)."""
-        if isinstance(sentence, str) and not is_path(sentence):
-            raise TypeError("give a sentence as a list of tokens, not a string")
+        (an iterable of sentences, or a path read with :class:`PhraseTokenizer`)."""
         if isinstance(sentence, (list, tuple)) and (not sentence or isinstance(sentence[0], str)):
             return [token for token, _ in self.analyze_sentence(sentence)]
         return _Phrased(self, sentence)  # type: ignore[arg-type]
@@ -214,7 +262,8 @@ class _Phrased:
         self.corpus = corpus
 
     def __iter__(self) -> Iterator[list[str]]:
-        source = iter_sentences(self.corpus) if is_path(self.corpus) else self.corpus
+        source = (iter_sentences(self.corpus, PhraseTokenizer(self.model.delimiter))
+                  if is_path(self.corpus) else self.corpus)
         for sentence in source:  # type: ignore[union-attr]
             yield self.model[sentence]  # type: ignore[misc]
 
@@ -224,7 +273,7 @@ class Phrases(_PhraseApplier):
 
     Args:
         sentences: an iterable of token lists, or a path (a file or a folder, read
-            with ``tokenizer``, the default :class:`~wordvec.text.corpus.Tokenizer`).
+            with ``tokenizer``, by default :class:`PhraseTokenizer`).
         min_count: ignore words and candidates seen fewer times (in the score).
         threshold: a candidate scoring above it is a phrase (gensim's default 10;
             word2phrase's 100; for ``npmi`` in (-1, 1]).
@@ -233,7 +282,8 @@ class Phrases(_PhraseApplier):
         delimiter: joins the words of a phrase.
         scoring: ``"default"`` or ``"npmi"`` (see the module text).
         connector_words: words that may sit inside a phrase, never at its ends.
-        tokenizer: tokenises files and strings.
+        tokenizer: tokenises files and strings (default: :class:`PhraseTokenizer`, the
+            default tokenizer keeping ``new_york`` whole).
 
     Example:
         >>> ph = Phrases([["new", "york", "is", "big"]] * 3 + [["new", "car"], ["york"]],
@@ -256,7 +306,7 @@ class Phrases(_PhraseApplier):
         self.delimiter = delimiter
         self.scoring = scoring
         self.connector_words = frozenset(connector_words)
-        enc = encode_corpus(sentences, min_count=1, tokenizer=tokenizer)
+        enc = encode_corpus(sentences, min_count=1, tokenizer=_reader(tokenizer, delimiter))
         self._learn(np.asarray(enc.ids, np.int64), np.asarray(enc.offsets, np.int64),
                     list(enc.vocab.words),
                     np.asarray(enc.vocab.counts, np.int64))
@@ -291,6 +341,11 @@ class Phrases(_PhraseApplier):
                     counted(self.corpus_word_count, "token"))
 
     # --- scores -------------------------------------------------------------------------
+
+    @property
+    def n_candidates(self) -> int:
+        """Distinct candidates held (at most ``max_vocab_size``)."""
+        return len(self._table.counts)
 
     @property
     def len_vocab(self) -> int:
@@ -452,7 +507,7 @@ class PhrasedCorpus:
         return path
 
 
-def learn_phrases(source: Source, passes: int = 1, min_count: int = 5,
+def learn_phrases(source: Source | EncodedCorpus, passes: int = 1, min_count: int = 5,
                   threshold: float = 10.0, max_vocab_size: int = 40_000_000,
                   delimiter: str = "_", scoring: str = "default",
                   connector_words: Iterable[str] = frozenset(),
@@ -461,10 +516,13 @@ def learn_phrases(source: Source, passes: int = 1, min_count: int = 5,
 
     The corpus is read and encoded once; each pass counts on the word ids of the
     previous pass's output (so pass 2 can join ``los_angeles`` and ``lakers``), as
-    running :class:`Phrases` on the output of the previous model would.
+    running :class:`Phrases` on the output of the previous model would. ``source``
+    may also be an :class:`~wordvec.text.encoded.EncodedCorpus` encoded with
+    ``min_count=1`` (words it dropped are simply absent).
     """
     check_settings(min_count, threshold, scoring, max_vocab_size, passes)
-    enc = encode_corpus(source, min_count=1, tokenizer=tokenizer)
+    enc = source if isinstance(source, EncodedCorpus) else encode_corpus(
+        source, min_count=1, tokenizer=_reader(tokenizer, delimiter))
     ids = np.asarray(enc.ids, dtype=np.int64)
     offsets = np.asarray(enc.offsets, dtype=np.int64)
     words = list(enc.vocab.words)
