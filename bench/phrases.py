@@ -18,6 +18,13 @@ gensim gets the corpus already tokenised, as a list of token lists in memory
 (made with wordvec's tokenizer, so both see the same tokens; not timed), so the
 ratio understates wordvec's lead. Both write to a file in the same way.
 
+With ``--quality`` it runs instead, again in alternating subprocesses,
+``phrases -> skip-gram`` for each system (wordvec's ``learn_phrases`` then
+wordvec's Word2Vec; gensim's ``Phrases`` then gensim's Word2Vec; skip-gram,
+d 100, window 5, negative 5, min_count 5, 2 workers, ``--epochs``) and scores
+both with the same code (``wordvec.vectors.evaluate.evaluate_analogies``) on
+the phrase analogies (questions-phrases.txt, all of the vocabulary).
+
 It then prints the phrases each found (their number, how many agree, and the
 largest score difference), the top 20 phrases of wordvec's first pass, and
 the load average before and after (the machine may be shared: compare runs
@@ -78,7 +85,56 @@ def run_gensim(args: argparse.Namespace, out: Path) -> dict:
             "phrases": [m.phrasegrams for m in models]}
 
 
+QUESTIONS = Path("/work/shared/data/eval/analogy/questions-phrases.txt")
+
+
+def quality(args: argparse.Namespace, system: str) -> dict:
+    import numpy as np
+
+    from wordvec.vectors.evaluate import evaluate_analogies
+    from wordvec.vectors.keyed import WordVectors
+
+    params = dict(sg=1, vector_size=100, window=5, negative=5, min_count=5, workers=2,
+                  epochs=args.epochs, seed=1)
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "phrased.txt"
+        t0 = time.perf_counter()
+        if system == "wordvec":
+            from wordvec.text.phrases import PhraseTokenizer
+            from wordvec.train.word2vec import Word2Vec
+
+            run_wordvec(args, out)
+            t1 = time.perf_counter()
+            model = Word2Vec(**params)
+            model.build_vocab(out, tokenizer=PhraseTokenizer())
+            model.train()
+            wv = model.wv
+        else:
+            from gensim.models import Word2Vec as GensimWord2Vec
+            from gensim.models.phrases import Phrases
+
+            from wordvec.text.corpus import iter_sentences
+
+            current = list(iter_sentences(args.corpus))
+            t0 = time.perf_counter()
+            for _ in range(args.passes):
+                model = Phrases(current, min_count=args.min_count, threshold=args.threshold,
+                                scoring=args.scoring).freeze()
+                current = [model[s] for s in current]
+            t1 = time.perf_counter()
+            g = GensimWord2Vec(current, **params)
+            wv = WordVectors(list(g.wv.index_to_key), np.asarray(g.wv.vectors))
+        t2 = time.perf_counter()
+    r = evaluate_analogies(wv, QUESTIONS, restrict_vocab=None)
+    return {"phrases_s": t1 - t0, "train_s": t2 - t1, "accuracy": r.accuracy,
+            "answered": r.n_questions - r.oov, "questions": r.n_questions,
+            "vocab": len(wv), "phrases_in_vocab": sum("_" in w for w in wv.index_to_key)}
+
+
 def child(args: argparse.Namespace) -> None:
+    if args.quality:
+        json.dump(quality(args, args.child), sys.stdout)
+        return
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "phrased.txt"
         res = (run_wordvec if args.child == "wordvec" else run_gensim)(args, out)
@@ -95,6 +151,9 @@ def main() -> None:
     p.add_argument("--scoring", default="default", choices=["default", "npmi"])
     p.add_argument("--connectors", action="store_true", help="English connector words")
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--quality", action="store_true",
+                   help="phrases -> skip-gram for both, scored on phrase analogies")
+    p.add_argument("--epochs", type=int, default=1, help="skip-gram epochs (--quality)")
     p.add_argument("--child", choices=["wordvec", "gensim"], help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -109,6 +168,17 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results: dict[str, list[dict]] = {"wordvec": [], "gensim": []}
     flags = [a for a in sys.argv[1:]]
+    if args.quality:
+        for system in ("wordvec", "gensim"):
+            proc = subprocess.run([sys.executable, __file__, *flags, "--child", system],
+                                  check=True, capture_output=True, text=True)
+            r = json.loads(proc.stdout)
+            print(f"{system:8s} phrases {r['phrases_s']:6.1f} s  skip-gram {r['train_s']:6.1f} s"
+                  f"  vocabulary {r['vocab']} ({r['phrases_in_vocab']} phrases)  phrase "
+                  f"analogies {r['accuracy']:.1%} of {r['answered']} answered "
+                  f"(of {r['questions']})", flush=True)
+        print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     for _ in range(args.repeat):
         for system in ("wordvec", "gensim"):
             proc = subprocess.run([sys.executable, __file__, *flags, "--child", system],
