@@ -6,8 +6,9 @@ keyed by ``(a << 32) | b`` plus ``mid``, the run of connectors written as a
 number in base ``len(connectors) + 1`` (0: no connector in between), so keys
 are two int64 and no string is built while counting.
 
-The table is open-addressed (linear probing, power-of-two size); a slot is
-free when its count is 0. Counting stops and returns when the table holds
+The table is open-addressed (linear probing, power-of-two size), one row
+``[key, mid, count]`` per slot so that a probe touches one cache line; a slot
+is free when its count is 0. Counting stops and returns when the table holds
 ``limit`` entries, so the caller can grow it or prune it (the word2vec C tool's
 rule: drop the entries seen at most ``min_reduce`` times, then raise
 ``min_reduce``) and call again: the resume point is kept in ``state``.
@@ -35,15 +36,15 @@ def _slot(key: np.int64, mid: np.int64, mask: np.int64) -> np.int64:
 
 @njit(cache=True, nogil=True)
 def count_candidates(ids: np.ndarray, sentence_ends: np.ndarray, conn: np.ndarray,
-                     base: int, max_mid: int, keys: np.ndarray, mids: np.ndarray,
-                     counts: np.ndarray, state: np.ndarray, limit: int) -> bool:
+                     base: int, max_mid: int, table: np.ndarray, state: np.ndarray,
+                     limit: int) -> bool:
     """Count candidates from token ``state[POS]`` on; True when the corpus is done.
 
     ``sentence_ends`` is a bool array, True at the last token of each sentence.
     ``conn[w]`` is 0 for an ordinary word and the connector's number (1..) else;
     a run of more than ``max_mid`` connectors makes no candidate.
     """
-    mask = np.int64(len(keys) - 1)
+    mask = np.int64(len(table) - 1)
     n = state[N_ENTRIES]
     start = state[START]
     mid = state[MID]
@@ -58,7 +59,7 @@ def count_candidates(ids: np.ndarray, sentence_ends: np.ndarray, conn: np.ndarra
                 key = (start << 32) | w
                 slot = _slot(key, mid, mask)
                 while True:
-                    if counts[slot] == 0:
+                    if table[slot, 2] == 0:
                         if n >= limit:  # no room: hand back to the caller, resume at i
                             state[N_ENTRIES] = n
                             state[POS] = i
@@ -66,13 +67,13 @@ def count_candidates(ids: np.ndarray, sentence_ends: np.ndarray, conn: np.ndarra
                             state[MID] = mid
                             state[MID_LEN] = mid_len
                             return False
-                        keys[slot] = key
-                        mids[slot] = mid
-                        counts[slot] = 1
+                        table[slot, 0] = key
+                        table[slot, 1] = mid
+                        table[slot, 2] = 1
                         n += 1
                         break
-                    if keys[slot] == key and mids[slot] == mid:
-                        counts[slot] += 1
+                    if table[slot, 0] == key and table[slot, 1] == mid:
+                        table[slot, 2] += 1
                         break
                     slot = (slot + 1) & mask
             start = w
@@ -96,22 +97,20 @@ def count_candidates(ids: np.ndarray, sentence_ends: np.ndarray, conn: np.ndarra
 
 
 @njit(cache=True, nogil=True)
-def insert_all(keys: np.ndarray, mids: np.ndarray, counts: np.ndarray,
-               new_keys: np.ndarray, new_mids: np.ndarray, new_counts: np.ndarray,
-               min_keep: int) -> int:
-    """Put the entries with count >= ``min_keep`` into the empty table ``new_*``."""
-    mask = np.int64(len(new_keys) - 1)
+def insert_all(table: np.ndarray, new: np.ndarray, min_keep: int) -> int:
+    """Put the rows of ``table`` with count >= ``min_keep`` into the empty table ``new``."""
+    mask = np.int64(len(new) - 1)
     n = 0
-    for j in range(len(keys)):
-        c = counts[j]
+    for j in range(len(table)):
+        c = table[j, 2]
         if c == 0 or c < min_keep:
             continue
-        slot = _slot(keys[j], mids[j], mask)
-        while new_counts[slot] != 0:
+        slot = _slot(table[j, 0], table[j, 1], mask)
+        while new[slot, 2] != 0:
             slot = (slot + 1) & mask
-        new_keys[slot] = keys[j]
-        new_mids[slot] = mids[j]
-        new_counts[slot] = c
+        new[slot, 0] = table[j, 0]
+        new[slot, 1] = table[j, 1]
+        new[slot, 2] = c
         n += 1
     return n
 

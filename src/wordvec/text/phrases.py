@@ -178,15 +178,12 @@ def _count(ids: np.ndarray, offsets: np.ndarray, conn: np.ndarray, base: int, ma
     # near there rather than growing (and rehashing) many times
     expect = min(len(ids) // 4, max_vocab_size)
     size = max(_FIRST_TABLE, 1 << int(expect / _LOAD).bit_length())
-    keys = np.zeros(size, np.int64)
-    mids = np.zeros(size, np.int64)
-    counts = np.zeros(size, np.int64)
+    table = np.zeros((size, 3), np.int64)  # rows [key, mid, count]
     state = np.array([0, 0, -1, 0, 0], np.int64)
     min_reduce = 1
     while True:
         limit = min(int(size * _LOAD), max_vocab_size)
-        if bigrams.count_candidates(ids, ends, conn, base, max_mid, keys, mids, counts,
-                                    state, limit):
+        if bigrams.count_candidates(ids, ends, conn, base, max_mid, table, state, limit):
             break
         if limit < max_vocab_size:  # the table is full, not the bound: grow it
             size *= 2
@@ -194,15 +191,15 @@ def _count(ids: np.ndarray, offsets: np.ndarray, conn: np.ndarray, base: int, ma
         else:  # the bound: drop the rarest, as ReduceVocab of word2phrase.c
             min_keep = min_reduce + 1
             min_reduce += 1
-        new = np.zeros(size, np.int64), np.zeros(size, np.int64), np.zeros(size, np.int64)
-        n = bigrams.insert_all(keys, mids, counts, *new, min_keep)
+        new = np.zeros((size, 3), np.int64)
+        n = bigrams.insert_all(table, new, min_keep)
         if min_keep > 1:
             logger.debug("phrases: %s held, dropped those seen under %d times: %d left",
                          counted(int(state[0]), "candidate"), min_keep, n)
-        keys, mids, counts = new
+        table = new
         state[bigrams.N_ENTRIES] = n
-    used = counts > 0
-    return _Table(keys[used], mids[used], counts[used]), min_reduce
+    held = table[table[:, 2] > 0]
+    return _Table(held[:, 0].copy(), held[:, 1].copy(), held[:, 2].copy()), min_reduce
 
 
 class _PhraseApplier:
@@ -307,7 +304,7 @@ class Phrases(_PhraseApplier):
         self.scoring = scoring
         self.connector_words = frozenset(connector_words)
         enc = encode_corpus(sentences, min_count=1, tokenizer=_reader(tokenizer, delimiter))
-        self._learn(np.asarray(enc.ids, np.int64), np.asarray(enc.offsets, np.int64),
+        self._learn(np.asarray(enc.ids, np.int32), np.asarray(enc.offsets, np.int64),
                     list(enc.vocab.words),
                     np.asarray(enc.vocab.counts, np.int64))
 
@@ -428,7 +425,7 @@ class Phrases(_PhraseApplier):
         tv = np.full(size, -1, np.int64)
         values = np.arange(len(self._words), len(self._words) + len(rows), dtype=np.int64)
         bigrams.build_lookup(t.keys[rows], t.mids[rows], values, tk, tm, tv)
-        out = np.empty(len(ids), np.int64)
+        out = np.empty(len(ids), np.int32)
         out_offsets = np.empty(len(offsets), np.int64)
         n = bigrams.merge_phrases(ids, offsets, self._conn, self._base, self._max_mid,
                                   tk, tm, tv, out, out_offsets)
@@ -490,19 +487,19 @@ class PhrasedCorpus:
         return len(self.offsets) - 1
 
     def __iter__(self) -> Iterator[list[str]]:
-        words = np.asarray(self.words, dtype=object)
+        word = self.words.__getitem__
         for s in range(len(self)):
-            yield words[self.ids[self.offsets[s]:self.offsets[s + 1]]].tolist()
+            yield list(map(word, self.ids[self.offsets[s]:self.offsets[s + 1]].tolist()))
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write one sentence a line, tokens separated by spaces; atomically."""
         from wordvec.vectors.formats import atomic_write
 
         path = Path(path)
-        words = np.asarray(self.words, dtype=object)
+        word = self.words.__getitem__
         with atomic_write(path, "w") as f:
             for s in range(len(self)):
-                f.write(" ".join(words[self.ids[self.offsets[s]:self.offsets[s + 1]]]))
+                f.write(" ".join(map(word, self.ids[self.offsets[s]:self.offsets[s + 1]].tolist())))
                 f.write("\n")
         return path
 
@@ -523,7 +520,7 @@ def learn_phrases(source: Source | EncodedCorpus, passes: int = 1, min_count: in
     check_settings(min_count, threshold, scoring, max_vocab_size, passes)
     enc = source if isinstance(source, EncodedCorpus) else encode_corpus(
         source, min_count=1, tokenizer=_reader(tokenizer, delimiter))
-    ids = np.asarray(enc.ids, dtype=np.int64)
+    ids = np.asarray(enc.ids, dtype=np.int32)
     offsets = np.asarray(enc.offsets, dtype=np.int64)
     words = list(enc.vocab.words)
     counts = np.asarray(enc.vocab.counts, np.int64)
