@@ -961,4 +961,3 @@ def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
     rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt",
                      "--max-vocab-size", "100")
     refused(rc, err, "--max-vocab-size", "--resume")
-
