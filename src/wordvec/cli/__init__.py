@@ -1148,7 +1148,8 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("--threshold", type=float,
                     help="score a pair must exceed (default 100; 0.5 with --scoring npmi)")
     pp.add_argument("--min-count", type=_positive_int,
-                    help="ignore words and pairs seen fewer times (default 5)")
+                    help="subtracted from each pair's count in the score; with npmi, pairs "
+                    "seen fewer times never join (default 5)")
     pp.add_argument("--passes", type=_positive_int, default=2,
                     help="passes; each can join a phrase with one more word (default 2)")
     pp.add_argument("--scoring", choices=["default", "npmi"],

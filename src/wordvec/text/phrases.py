@@ -271,7 +271,8 @@ class Phrases(_PhraseApplier):
     Args:
         sentences: an iterable of token lists, or a path (a file or a folder, read
             with ``tokenizer``, by default :class:`PhraseTokenizer`).
-        min_count: ignore words and candidates seen fewer times (in the score).
+        min_count: subtracted from each candidate's count in the default score; with
+            ``npmi``, candidates seen fewer times score ``-inf``.
         threshold: a candidate scoring above it is a phrase (gensim's default 10;
             word2phrase's 100; for ``npmi`` in (-1, 1]).
         max_vocab_size: hold at most this many distinct candidates; beyond, the
