@@ -10,6 +10,7 @@ import io
 import json
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -639,6 +640,49 @@ def test_rows_beyond_the_header_count_are_warned_about(tmp_path, capsys):
     rc, out, err = run(capsys, "info", f)
     assert rc == 0 and "words:       1" in out
     assert "more data follows the 1 words" in err
+
+
+# --- phrases (issue 11) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args,needles", [
+    (["--threshold", "0"], ["threshold", "> 0"]),
+    (["--threshold", "-5"], ["threshold", "> 0"]),
+    (["--scoring", "npmi", "--threshold", "1.5"], ["threshold", "(-1, 1]", "--scoring npmi"]),
+    (["--scoring", "npmi", "--threshold", "-1"], ["threshold", "(-1, 1]"]),
+    (["--min-count", "0"], ["--min-count", "at least 1"]),
+    (["--passes", "0"], ["--passes", "at least 1"]),
+])
+def test_phrases_bad_settings(capsys, corpus, tmp_path, args, needles):
+    out = tmp_path / "phrased.txt"
+    rc, _, err = run(capsys, "phrases", corpus, "-o", out, *args)
+    refused(rc, err, *needles)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary file left either
+
+
+@pytest.mark.parametrize("args,needles", [
+    (["--phrases", "1", "--phrases-threshold", "0"], ["--phrases-threshold", "> 0"]),
+    (["--phrases", "1", "--phrases-scoring", "npmi", "--phrases-threshold", "2"],
+     ["--phrases-threshold", "(-1, 1]", "--phrases-scoring npmi"]),
+    (["--phrases", "0"], ["--phrases", "at least 1"]),
+    (["--phrases-threshold", "50"], ["with --phrases n only"]),
+])
+def test_train_phrases_bad_settings(capsys, corpus, tmp_path, args, needles):
+    out = tmp_path / "v.bin"
+    rc, _, err = run(capsys, "train", corpus, "-o", out, *SMALL, *args)
+    refused(rc, err, *needles)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_phrases_library_refuses_bad_settings():
+    from wordvec.errors import ConfigError
+    from wordvec.text.phrases import Phrases
+
+    for kw, needle in ((dict(threshold=0), "> 0"), (dict(scoring="npmi", threshold=-1), "(-1, 1]"),
+                       (dict(min_count=0), "min_count")):
+        with pytest.raises(ConfigError, match=re.escape(needle)):
+            Phrases([["a", "b"]], **kw)
 
 
 def test_a_huge_token_is_cut_and_the_binary_file_reads_back(tmp_path, capsys, corpus):

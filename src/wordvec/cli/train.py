@@ -23,6 +23,7 @@ from wordvec.cli.common import (
     ProgressBar,
     check_output_path,
     output_option,
+    positive_int,
 )
 from wordvec.errors import ConfigError, CorpusError, missing_path_reason
 from wordvec.wording import counted
@@ -228,6 +229,7 @@ class _UnwindOnSignal:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train vectors on a corpus and save them."""
     _check_train_options(args)
+    _check_phrases_option(args)
     if args.tmp_dir is not None:
         from wordvec.outputs import work_base
 
@@ -252,12 +254,14 @@ def _train(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
     if args.corpus is None and not args.from_counts:
         raise ConfigError("give a corpus to train on: wordvec train CORPUS -o OUTPUT "
                           "('-' reads standard input; or --from-counts with --method svd)")
-    corpus = _corpus_path(args.corpus) if args.corpus is not None else None
+    corpus = corpus_path(args.corpus) if args.corpus is not None else None
     if args.output is None:
         raise ConfigError("give an output file with -o/--output")
     out, args.format = output_option(args.output, args.format, "-o")
     if args.save_counts:
         check_output_path(args.save_counts)
+    if args.phrases:
+        corpus = _phrased_training_corpus(args, corpus, out)
     if args.method == "word2vec" and args.loss != "softmax":
         return _train_word2vec(args, corpus, out, locks)
     _lock(locks, out, "output")
@@ -278,14 +282,14 @@ def _train(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
                               else getattr(args, s.dest)) for name, s in ref.items()})
         bar = ProgressBar(enabled=not args.quiet, unit="examples")
         try:
-            model.fit(list(iter_sentences(corpus, _tokenizer(args))), progress=bar)
+            model.fit(list(iter_sentences(corpus, tokenizer_for(args))), progress=bar)
         finally:
             bar.close()
     _save_output(model.wv, out, args.format, t0)
     return 0
 
 
-def _corpus_path(name: str) -> Path:
+def corpus_path(name: str) -> Path:
     """The corpus path of ``wordvec train``: ``-`` is standard input; it must exist."""
     if name == "-":
         stdin = Path("/dev/stdin")
@@ -365,7 +369,7 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec(**_w2v_params(args))
-    model.build_vocab(corpus, tokenizer=_tokenizer(args), tmp_dir=args.tmp_dir)
+    model.build_vocab(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir)
     model.checkpoint_meta = {
         "output": _abs(out), "format": args.format,
         "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
@@ -373,6 +377,8 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
     }
     if args.no_normalize:
         model.checkpoint_meta["normalize"] = False  # --resume reads the corpus the same way
+    if args.phrases:
+        model.checkpoint_meta["phrases"] = True  # --resume keeps new_york whole too
     return _run_training(model, args, out, plan, eval_path, t0)
 
 
@@ -409,6 +415,10 @@ def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> i
         from wordvec.text.corpus import Tokenizer
 
         tokenizer = Tokenizer(normalize=False)
+    if saved.get("phrases"):
+        from wordvec.text.phrases import PhraseTokenizer
+
+        tokenizer = PhraseTokenizer(normalize=saved.get("normalize") is not False)
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
@@ -533,15 +543,75 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
-        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args), tmp_dir=args.tmp_dir)
+        model = PPMISVD(**opts).fit(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir)
     if args.save_counts:
         model.save_counts(args.save_counts)
         logger.info("saved co-occurrence counts to %s", args.save_counts)
     return model
 
 
-def _tokenizer(args: argparse.Namespace) -> Any:
+# --- phrases before training: `wordvec train --phrases N` --------------------------------
+
+
+def _check_phrases_option(args: argparse.Namespace) -> None:
+    if args.phrases is None:
+        if args.phrases_threshold is not None or args.phrases_scoring or args.connectors:
+            raise ConfigError("--phrases-threshold, --phrases-scoring and --connectors apply "
+                              "with --phrases N only")
+        return
+    if args.resume or args.from_counts:
+        raise ConfigError("--phrases applies when training on a corpus, not with --resume "
+                          "(the checkpoint records the phrased corpus) or --from-counts")
+
+
+def _phrased_training_corpus(args: argparse.Namespace, corpus: Path, out: Path) -> Path:
+    """Write the corpus with its phrases joined beside the output, and return its path.
+
+    A file (not a stream) because training reads the corpus once per epoch, and
+    --resume reads it again from the path the checkpoint records.
+    """
+    from wordvec.text.phrases import check_settings, write_phrased
+
+    settings = phrase_settings(args, args.phrases_threshold, args.phrases_scoring,
+                               args.min_count)
+    try:
+        check_settings(settings["min_count"], settings["threshold"], settings["scoring"])
+    except ConfigError as exc:  # say it with the options of this command
+        raise ConfigError(re.sub(r"\bthreshold\b", "--phrases-threshold",
+                                 str(exc).replace("scoring='npmi'", "--phrases-scoring npmi"),
+                                 count=1)) from None
+    target = check_output_path(out.with_name(out.name + ".phrased.txt"))
+    t0 = time.perf_counter()
+    phrased = write_phrased(corpus, target, **settings)
+    logger.info("joined phrases in %d pass(es) (%s) and wrote the phrased corpus to %s, "
+                "which training reads (%.1f s)", len(phrased.models),
+                ", ".join(str(len(m.phrasegrams)) for m in phrased.models), target,
+                time.perf_counter() - t0)
+    return target
+
+
+def phrase_settings(args: argparse.Namespace, threshold: float | None, scoring: str | None,
+                    min_count: int | None) -> dict:
+    """The arguments of ``write_phrased`` from ``wordvec phrases`` or ``train --phrases``."""
+    from wordvec.text.phrases import ENGLISH_CONNECTOR_WORDS
+
+    scoring = scoring or "default"
+    if threshold is None:
+        threshold = 100.0 if scoring == "default" else 0.5
+    return {"passes": args.passes if hasattr(args, "passes") else args.phrases,
+            "threshold": threshold, "scoring": scoring,
+            "min_count": 5 if min_count is None else min_count,
+            "max_vocab_size": args.phrases_max_candidates or 40_000_000,
+            "connector_words": ENGLISH_CONNECTOR_WORDS if args.connectors else frozenset(),
+            "tokenizer": tokenizer_for(args)}
+
+
+def tokenizer_for(args: argparse.Namespace) -> Any:
     """The tokenizer the options ask for (None: the default one)."""
+    if getattr(args, "phrases", None) or getattr(args, "command", None) == "phrases":
+        from wordvec.text.phrases import PhraseTokenizer  # phrases: keep new_york whole
+
+        return PhraseTokenizer(normalize=not getattr(args, "no_normalize", False))
     if not getattr(args, "no_normalize", False):
         return None
     from wordvec.text.corpus import Tokenizer
@@ -655,4 +725,17 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--save-counts", metavar="PATH", help="also save the co-occurrence counts")
     g.add_argument("--from-counts", metavar="PATH",
                    help="reuse counts saved with --save-counts instead of reading a corpus")
+    # phrases (new_york) joined before training
+    ph = t.add_argument_group("phrases (new_york) before training")
+    ph.add_argument("--phrases", type=positive_int, metavar="N",
+                    help="join phrases (new_york) in N passes (2: also los_angeles_lakers) "
+                    "before training; the phrased corpus is written beside the output as "
+                    "OUTPUT.phrased.txt and training reads it (min count: --min-count)")
+    ph.add_argument("--phrases-threshold", type=float, metavar="T",
+                    help="score a pair must exceed (default 100; 0.5 with npmi)")
+    ph.add_argument("--phrases-scoring", choices=["default", "npmi"],
+                    help="word2phrase's score (default) or normalised PMI")
+    ph.add_argument("--connectors", action="store_true",
+                    help="let English connector words (of, the, ...) sit inside phrases")
+    ph.set_defaults(phrases_max_candidates=None)
     t.set_defaults(func=cmd_train)
