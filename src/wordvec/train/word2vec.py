@@ -70,6 +70,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, TrainingError
+from wordvec.train import kernels
 from wordvec.train.checkpoint import Checkpointer, restore, save_checkpoint
 from wordvec.train.config import Word2VecConfig, default_workers
 from wordvec.train.engine import (
@@ -273,6 +274,11 @@ class Word2Vec:
         if isinstance(source, EncodedCorpus):
             corpus = source
         else:
+            # the kernel's shape is known before the corpus is read: a cold disk cache
+            # compiles it in another process meanwhile (see kernels.compile_in_background)
+            if c.negative > 0 or c.hs:
+                kernels.compile_in_background(c.vector_size, c.negative, c.negative > 0,
+                                              bool(c.hs))
             corpus = encode_corpus(
                 source,
                 min_count=c.min_count,
