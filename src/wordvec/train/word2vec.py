@@ -287,6 +287,7 @@ class Word2Vec:
                 tokenizer=tokenizer,
                 workdir=workdir,
                 max_sentence_length=c.max_sentence_length,
+                workers=c.n_workers,
             )
         self.corpus = corpus
         self.vocab = corpus.vocab
