@@ -917,3 +917,13 @@ def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
     rc, _, err = run(capsys, "train", "--resume", tmp_path / "v.wv.ckpt",
                      "--max-vocab-size", "100")
     refused(rc, err, "--max-vocab-size", "--resume")
+
+
+def test_cache_refused_where_no_corpus_is_read(capsys, tmp_path):
+    rc, _, err = run(capsys, "train", "--resume", tmp_path / "x.ckpt", "--cache", tmp_path)
+    refused(rc, err, "--cache", "--resume")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 10)
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.txt", "--loss", "softmax",
+                     "--cache", tmp_path / "cache")
+    refused(rc, err, "--cache", "--loss softmax")

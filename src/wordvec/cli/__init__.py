@@ -325,6 +325,9 @@ def _refuse(flags: list[str], why: str) -> None:
 
 def _check_train_options(args: argparse.Namespace) -> None:
     """Refuse contradictory or meaningless option combinations before any work."""
+    if args.cache is not None and (args.resume or args.loss == "softmax" or args.from_counts):
+        raise ConfigError("--cache applies to reading a corpus with the word2vec engine or "
+                          "--method svd; not with --resume, --loss softmax or --from-counts")
     if args.resume:
         _refuse(_given(args, _TRAINING_OPTIONS) + _given(args, _SVD_OPTIONS),
                 "with --resume: training continues with the checkpoint's settings")
@@ -475,7 +478,7 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
     plan = _checkpoint_plan(args, out, {})
     eval_path = _check_analogy_file(args.eval_analogies)
     model = Word2Vec(**_w2v_params(args))
-    model.build_vocab(corpus, tokenizer=_tokenizer(args))
+    model.build_vocab(corpus, tokenizer=_tokenizer(args), cache=args.cache)
     model.checkpoint_meta = {
         "output": str(out.resolve()), "format": args.format,
         "checkpoint": str(plan["path"].resolve()), "checkpoint_every": plan["every"],
@@ -632,7 +635,7 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
-        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args))
+        model = PPMISVD(**opts).fit(corpus, tokenizer=_tokenizer(args), cache=args.cache)
     if args.save_counts:
         model.save_counts(args.save_counts)
         logger.info("saved co-occurrence counts to %s", args.save_counts)
@@ -1035,6 +1038,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--save-counts", metavar="PATH", help="also save the co-occurrence counts")
     g.add_argument("--from-counts", metavar="PATH",
                    help="reuse counts saved with --save-counts instead of reading a corpus")
+    # --- encoded-corpus cache (wordvec.text.cache) ---
+    t.add_argument("--cache", metavar="DIR",
+                   help="keep the encoded corpus and vocabulary counts in DIR, keyed by the "
+                   "corpus's content and the reading settings; a later run on the same "
+                   "corpus skips reading it (word2vec engine and svd)")
     t.set_defaults(func=cmd_train)
 
     s = sub.add_parser("similar", parents=[common], help="nearest neighbours of a word")

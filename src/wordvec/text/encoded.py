@@ -27,6 +27,7 @@ import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -182,6 +183,7 @@ def encode_corpus(
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
     make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
     workers: int | None = None,
+    cache: str | os.PathLike | None = None,
 ) -> EncodedCorpus:
     """Read ``source`` once: build the vocabulary and the encoded corpus.
 
@@ -201,6 +203,9 @@ def encode_corpus(
         workers: threads that scan a large uncompressed corpus (at least
             :data:`PARALLEL_MIN_BYTES`) at once, each a byte range cut at
             whitespace; default all cores. The result is the same for any number.
+        cache: a folder of encoded corpora (see :mod:`wordvec.text.cache`): the
+            result is looked up there by the corpus's content and these
+            settings, and stored there on a miss. Needs a file or folder source.
 
     Raises:
         CorpusError: unreadable source, or no words in it.
@@ -210,6 +215,11 @@ def encode_corpus(
         raise ConfigError(f"min_count must be at least 1, got {min_count}")
     if max_sentence_length < 1:
         raise ConfigError(f"max_sentence_length must be positive, got {max_sentence_length}")
+    if cache is not None:
+        return _encode_cached(source, Path(cache), tokenizer, workdir, make_vocab, workers,
+                              min_count=min_count, max_vocab_size=max_vocab_size,
+                              max_final_vocab=max_final_vocab,
+                              max_sentence_length=max_sentence_length)
     t0 = time.perf_counter()
     owns = workdir is None
     d = Path(tempfile.mkdtemp(prefix="wordvec-")) if owns else Path(workdir)
@@ -240,6 +250,39 @@ def encode_corpus(
         counted(enc.n_sentences, "sentence"), counted(len(enc.vocab), "word"),
         enc.stats["seconds"],
     )
+    return enc
+
+
+def _encode_cached(source: Source, cache: Path, tokenizer: Callable[[str], list[str]] | None,
+                   workdir: object, make_vocab: object, workers: int | None,
+                   **settings: Any) -> EncodedCorpus:
+    from wordvec.text import cache as cache_mod
+
+    if not corpus_mod.is_path(source):
+        raise ConfigError("cache= needs the corpus as a file or folder path (an in-memory "
+                          "corpus has nothing to fingerprint); drop cache= or give a path")
+    if workdir is not None or make_vocab is not None:
+        raise ConfigError("cache= keeps the encoded corpus in the cache folder: give cache= "
+                          "or workdir=, not both (and no cache with update=True)")
+    t0 = time.perf_counter()
+    path = Path(source)  # type: ignore[arg-type]
+    files = corpus_mod.corpus_files(path)
+    key = cache_mod.cache_key(path, files, tokenizer, settings)
+    hit = cache_mod.lookup(cache, key, EncodedCorpus.load)
+    if hit is not None:
+        hit.stats["cache"] = "hit"
+        logger.info("encoded corpus of %s taken from the cache %s (%s, %s words) in %.2f s",
+                    path, cache, counted(hit.n_tokens, "token"), len(hit.vocab),
+                    time.perf_counter() - t0)
+        return hit
+
+    def encode(wd: Path) -> EncodedCorpus:
+        return encode_corpus(source, tokenizer=tokenizer, workdir=wd, workers=workers,
+                             **settings)
+
+    enc = cache_mod.store(cache, key, encode, EncodedCorpus.load)
+    enc.stats["cache"] = "stored"
+    logger.info("stored the encoded corpus in the cache %s", cache)
     return enc
 
 
@@ -410,10 +453,11 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path,
     the later tables are merged into the first in text order, so ids, counts
     and the raw stream are those of a single scan.
     """
-    if workers is None:
-        from wordvec.train.config import default_workers
-
-        workers = default_workers()
+    if workers is None:  # the cores this process may use
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            workers = os.cpu_count() or 1
     groups = plan_ranges(files, workers, PARALLEL_MIN_BYTES)
     scans = [_Scan() for _ in groups]
     paths = [d / f"raw{i}.int32" for i in range(len(groups))]

@@ -246,6 +246,7 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         update: bool = False,
+        cache: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Read ``source`` once: vocabulary, encoded corpus, initial weights.
 
@@ -265,6 +266,10 @@ class Word2Vec:
         again from ``alpha``; and with ``hs=1`` it is refused, because the
         Huffman tree -- and so the meaning of every inner-node vector --
         would change.
+
+        ``cache``: a folder that keeps encoded corpora (see
+        :mod:`wordvec.text.cache`); a later run on the same corpus with the same
+        reading settings takes the ids from there instead of reading the text.
         """
         from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
@@ -288,6 +293,7 @@ class Word2Vec:
                 workdir=workdir,
                 max_sentence_length=c.max_sentence_length,
                 workers=c.n_workers,
+                cache=cache,
             )
         self.corpus = corpus
         self.vocab = corpus.vocab
@@ -385,9 +391,10 @@ class Word2Vec:
         progress: ProgressFn | None = None,
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
+        cache: str | os.PathLike | None = None,
     ) -> Word2Vec:
         """Build the vocabulary from ``source`` and train; return ``self``."""
-        self.build_vocab(source, tokenizer=tokenizer, workdir=workdir)
+        self.build_vocab(source, tokenizer=tokenizer, workdir=workdir, cache=cache)
         return self.train(callbacks=callbacks, progress=progress)
 
     def request_stop(self) -> None:
