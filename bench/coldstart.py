@@ -11,7 +11,8 @@ it runs, alternating, in this order:
 
 * ``cold``: a new, empty ``NUMBA_CACHE_DIR`` (what a new user, a new machine
   or a new ``--size`` meets); training starts compiling its kernel in another
-  process while it reads the corpus;
+  process while it reads the corpus (``WORDVEC_BACKGROUND_COMPILE=1``: even
+  when the load average says no core is free);
 * ``cold-serial``: the same with ``WORDVEC_BACKGROUND_COMPILE=0``: everything
   compiled in the training process, one thing after another (the old way);
 * ``warm``: the same command again with the cache ``cold`` filled.
@@ -82,8 +83,7 @@ def main() -> None:
                 caches = []
                 for mode in ("cold", "cold-serial", "warm"):
                     env = dict(base_env)
-                    if mode == "cold-serial":
-                        env["WORDVEC_BACKGROUND_COMPILE"] = "0"
+                    env["WORDVEC_BACKGROUND_COMPILE"] = "0" if mode == "cold-serial" else "1"
                     if mode != "warm":
                         caches.append(tempfile.mkdtemp(dir=tmp))
                     env["NUMBA_CACHE_DIR"] = caches[0] if mode == "warm" else caches[-1]

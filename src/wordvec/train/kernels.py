@@ -533,9 +533,16 @@ def compile_in_background(vector_size: int, negative: int, ns: bool, hs: bool) -
 
     Returns True when a compiling process was started. :func:`chunk_kernel`
     waits for it; if it fails, training compiles the kernel itself as before.
-    The environment variable ``WORDVEC_BACKGROUND_COMPILE=0`` turns this off.
+    It only helps when a core is free: by default no process is started when
+    the load average already fills all cores but one (then it would only add
+    ~1 s of CPU for a second interpreter). The environment variable
+    ``WORDVEC_BACKGROUND_COMPILE`` set to ``0`` turns this off, ``1`` starts
+    the process whatever the load.
     """
-    if os.environ.get("WORDVEC_BACKGROUND_COMPILE", "1") == "0":
+    mode = os.environ.get("WORDVEC_BACKGROUND_COMPILE", "auto")
+    if mode == "0":
+        return False
+    if mode != "1" and not _free_core():
         return False
     key = (int(vector_size), int(negative) if ns else 0)
     mix = (bool(ns), bool(hs))
@@ -565,6 +572,18 @@ def compile_in_background(vector_size: int, negative: int, ns: bool, hs: bool) -
                  key[0], key[1], "+".join(n for n, on in (("ns", ns), ("hs", hs)) if on),
                  proc.pid)
     return True
+
+
+def _free_core() -> bool:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cores > 1
+    return cores > 1 and load < cores - 0.5
 
 
 def compile_now(vector_size: int, negative: int, ns: int, hs: int) -> None:
