@@ -48,7 +48,9 @@ def test_cold_cache_compiles_in_another_process(tmp_path):
     corpus.write_text("\n".join(" ".join(s) for s in SENTENCES) + "\n")
     code = f"""
 import logging, sys
-logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format="%(message)s")
+log = logging.getLogger("wordvec")
+log.setLevel(logging.DEBUG)
+log.addHandler(logging.StreamHandler(sys.stdout))
 from wordvec.train import kernels
 from wordvec.train.word2vec import Word2Vec
 m = Word2Vec(vector_size=11, negative=2, min_count=1, epochs=1, workers=1)
