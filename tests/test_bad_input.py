@@ -1053,3 +1053,13 @@ def test_an_output_locked_by_a_live_process_is_refused(tmp_path, capsys, corpus)
         holder.kill()
         holder.wait()
     assert not out.exists()
+
+
+def test_cache_refused_where_no_corpus_is_read(capsys, tmp_path):
+    rc, _, err = run(capsys, "train", "--resume", tmp_path / "x.ckpt", "--cache", tmp_path)
+    refused(rc, err, "--cache", "--resume")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 10)
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.txt", "--loss", "softmax",
+                     "--cache", tmp_path / "cache")
+    refused(rc, err, "--cache", "--loss softmax")

@@ -73,6 +73,9 @@ def _refuse(flags: list[str], why: str) -> None:
 
 def _check_train_options(args: argparse.Namespace) -> None:
     """Refuse bad values and contradictory or meaningless combinations before any work."""
+    if args.cache is not None and (args.resume or args.loss == "softmax" or args.from_counts):
+        raise ConfigError("--cache applies to reading a corpus with the word2vec engine or "
+                          "--method svd; not with --resume, --loss softmax or --from-counts")
     w2v, svd, ref = _train_settings()
     every = {**_flags_of(w2v), **_flags_of(svd)}
     for setting in {**w2v, **svd}.values():  # each given value by its own check, named by flag
@@ -369,7 +372,8 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec(**_w2v_params(args))
-    model.build_vocab(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir)
+    model.build_vocab(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir,
+                      cache=args.cache)
     model.checkpoint_meta = {
         "output": _abs(out), "format": args.format,
         "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
@@ -543,7 +547,8 @@ def _train_svd(args: argparse.Namespace, corpus: Path | None) -> object:
             opts.pop(key, None)
         model = PPMISVD.load_counts(args.from_counts, **opts)
     else:
-        model = PPMISVD(**opts).fit(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir)
+        model = PPMISVD(**opts).fit(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir,
+                                    cache=args.cache)
     if args.save_counts:
         model.save_counts(args.save_counts)
         logger.info("saved co-occurrence counts to %s", args.save_counts)
@@ -738,4 +743,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     ph.add_argument("--connectors", action="store_true",
                     help="let English connector words (of, the, ...) sit inside phrases")
     ph.set_defaults(phrases_max_candidates=None)
+    # the encoded-corpus cache (wordvec.text.cache)
+    t.add_argument("--cache", metavar="DIR",
+                   help="keep the encoded corpus and vocabulary counts in DIR, keyed by the "
+                   "corpus's content and the reading settings; a later run on the same "
+                   "corpus skips reading it (word2vec engine and svd)")
     t.set_defaults(func=cmd_train)

@@ -281,13 +281,16 @@ def objectives_for(
             for cls in objective_classes(config)]
 
 
-def initial_vectors(n_words: int, dim: int, seed: Any) -> np.ndarray:
+def initial_vectors(n_words: int, dim: int, seed: Any, half_width: float = 0.5) -> np.ndarray:
     """Input vectors initialised as the C tool does: uniform in [-0.5, 0.5) / dim.
 
-    ``seed`` is anything :func:`numpy.random.default_rng` takes.
+    ``seed`` is anything :func:`numpy.random.default_rng` takes. ``half_width``
+    1.0 gives gensim's range, [-1, 1) / dim (the same draws, doubled).
     """
     rows = np.random.default_rng(seed).random((n_words, dim), dtype=np.float32)
     rows -= np.float32(0.5)
+    if half_width != 0.5:
+        rows *= np.float32(2.0 * half_width)
     rows /= np.float32(dim)
     return rows
 
