@@ -378,8 +378,25 @@ class Word2Vec:
         progress: ProgressFn | None = None,
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
+        client: Any = None,
+        **cluster_options: Any,
     ) -> Word2Vec:
-        """Build the vocabulary from ``source`` and train; return ``self``."""
+        """Build the vocabulary from ``source`` and train; return ``self``.
+
+        With ``client`` (a ``distributed.Client``) both run on that Dask cluster:
+        ``source`` is then paths, globs or URLs every worker can read, and
+        ``cluster_options`` go to :func:`wordvec.train.cluster.train_on_cluster`
+        (``round_seconds``, ``hot_rows``, ``merge``, ``checkpoint``).
+        """
+        if client is not None:
+            from wordvec.train.cluster import fit_on_cluster
+
+            if tokenizer is not None:
+                raise ConfigError("a custom tokenizer is not supported on a cluster")
+            return fit_on_cluster(self, source, client, callbacks=callbacks, progress=progress,
+                                  **cluster_options)
+        if cluster_options:
+            raise ConfigError(f"{', '.join(sorted(cluster_options))}: only with client=")
         self.build_vocab(source, tokenizer=tokenizer, workdir=workdir)
         return self.train(callbacks=callbacks, progress=progress)
 
@@ -392,6 +409,10 @@ class Word2Vec:
         A request made while no training runs applies to the next ``train``.
         """
         self._stop = True
+
+    def vectors_changed(self) -> None:
+        """Forget the cached :attr:`wv` (a driver replaced ``syn0``)."""
+        self._wv = None
 
     @property
     def interrupted(self) -> bool:
