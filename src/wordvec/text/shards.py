@@ -216,7 +216,7 @@ def scan_shard(pieces: Sequence[Piece], workdir: str | os.PathLike | None = None
     try:
         files = local_files(pieces, d)
         scanned: ScannedText = scan_text(files, tokenizer=tokenizer, workdir=d / "scan")
-        scanned.directory = d  # the copies go with the scan
+        scanned.directory, scanned.owns = d, True  # removed with the encoded shard
         return scanned
     except BaseException:
         shutil.rmtree(d, ignore_errors=True)

@@ -18,7 +18,7 @@ How a run goes:
    shard locally against that vocabulary.
 3. **Training.** One replica per worker process runs the ordinary compiled
    :class:`~wordvec.train.engine.Engine` with all of that worker's threads on
-   its shard. Training goes in *rounds* of ``round_seconds`` (0.25 s). After a
+   its shard. Training goes in *rounds* of ``round_seconds`` (0.1 s). After a
    round the replicas synchronise rows of the input and output matrices by
    model averaging of frequency-sorted rows (Ji et al. 2016, pWord2Vec): the
    ``hot_rows`` most frequent words every round, the next ``hot_rows`` every 2
@@ -373,8 +373,27 @@ def _start_replicas(client: Any, addrs: list[str]) -> list[Any]:
     return replicas
 
 
-def _results(futures: Sequence[Any], addrs: list[str], what: str,
+def _results(calls: Sequence[Callable[[], Any]], addrs: list[str], what: str,
              on_lost: Callable[[str, BaseException], BaseException] | None = None) -> list:
+    """Start ``calls`` (each makes one actor call), then wait for all of them.
+
+    A replica whose worker is gone fails at the call or at its result; that
+    becomes ``on_lost(address, exc)`` (default a :class:`TrainingError`).
+    """
+    def fail(addr: str, exc: BaseException) -> BaseException:
+        if on_lost is not None:
+            return on_lost(addr, exc)
+        return TrainingError(f"cluster worker {addr} failed while {what}: "
+                             f"{type(exc).__name__}: {exc}".strip())
+
+    futures = []
+    for call, addr in zip(calls, addrs, strict=True):
+        try:
+            futures.append(call())
+        except WordvecError:
+            raise
+        except Exception as exc:  # "Worker holding Actor was lost"
+            raise fail(addr, exc) from None
     out = []
     for f, addr in zip(futures, addrs, strict=True):
         try:
@@ -382,10 +401,7 @@ def _results(futures: Sequence[Any], addrs: list[str], what: str,
         except WordvecError:
             raise
         except Exception as exc:  # a lost worker, a closed connection
-            if on_lost is not None:
-                raise on_lost(addr, exc) from None
-            raise TrainingError(f"cluster worker {addr} failed while {what}: "
-                                f"{type(exc).__name__}: {exc}".strip()) from None
+            raise fail(addr, exc) from None
     return out
 
 
@@ -404,7 +420,8 @@ def cluster_vocab(client: Any, sources: Sequence[str | os.PathLike], config: Wor
     t0 = time.perf_counter()
     replicas = replicas or _start_replicas(client, addrs)
     shards = plan_shards(files, len(replicas))
-    scans = _results([r.scan(p, normalize) for r, p in zip(replicas, shards, strict=True)],
+    scans = _results([lambda r=r, p=p: r.scan(p, normalize)
+                      for r, p in zip(replicas, shards, strict=True)],
                      addrs, "counting words")
     counts = merge_counts((s["counts"] for s in scans), config.max_vocab_size)
     if not counts:
@@ -417,8 +434,8 @@ def cluster_vocab(client: Any, sources: Sequence[str | os.PathLike], config: Wor
     logger.info("vocabulary of %s from %s on %d workers in %.2f s", counted(len(vocab), "word"),
                 counted(sum(s["raw_tokens"] for s in scans), "token"), len(replicas), seconds)
     cfg = dataclasses.asdict(config)
-    enc = _results([r.encode(vocab.words, vocab.counts, cfg) for r in replicas], addrs,
-                   "encoding its shard")
+    enc = _results([lambda r=r: r.encode(vocab.words, vocab.counts, cfg) for r in replicas],
+                   addrs, "encoding its shard")
     stats = {"raw_tokens": sum(s["raw_tokens"] for s in scans),
              "invalid_bytes": sum(s["invalid_bytes"] for s in scans),
              "source": ", ".join(sources), "vocab_seconds": round(seconds, 3),
@@ -453,6 +470,7 @@ def fit_on_cluster(model: Any, source: Any, client: Any, *,
         setattr(model, o.output_name, None)
     model.epochs_done, model.losses, model.chunk_losses = 0, [], []
     model.run_state = None
+    model.cluster_replicas = (replicas, addrs)  # the replicas stay until the client closes
     return train_on_cluster(model, client, replicas, addrs, callbacks=callbacks,
                             progress=progress, checkpoint=checkpoint, fresh=True, **options)
 
@@ -508,8 +526,9 @@ def resume_on_cluster(path: str | os.PathLike, client: Any, source: Any = None,
 def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                      addrs: list[str] | None = None, *, callbacks: Sequence[Callable] = (),
                      progress: ProgressFn | None = None, progress_every: float = 1.0,
-                     checkpoint: str | os.PathLike | None = None, fresh: bool = False,
-                     round_seconds: float = 0.25, hot_rows: int = 4096,
+                     checkpoint: str | os.PathLike | None = None, checkpoint_every: int = 1,
+                     fresh: bool = False,
+                     round_seconds: float = 0.1, hot_rows: int = 4096,
                      merge: str = "sum", resume_hint: str | None = None) -> Any:
     """Train (or finish) ``model``'s run on the replicas; checkpoints at epoch ends.
 
@@ -517,6 +536,8 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
         round_seconds: training time between synchronisations.
         hot_rows: rows synchronised every round (see :class:`SyncPlan`).
         merge: ``"sum"`` adds the replicas' changes, ``"mean"`` averages them.
+        checkpoint, checkpoint_every: write a checkpoint every that many epochs
+            (after the full synchronisation; and after the last epoch).
         resume_hint: the command line that continues after a lost worker.
     """
     from wordvec.train.word2vec import EpochReport, StopTraining
@@ -554,11 +575,13 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
 
     outputs = {o.output_name: getattr(model, o.output_name) for o in objectives_for(c, model.vocab)}
     fresh_weights = fresh and model.epochs_done == 0
-    _results([r.init_weights(None if fresh_weights else model.syn0,
-                             None if fresh_weights else outputs, merge) for r in replicas],
+    _results([lambda r=r: r.init_weights(None if fresh_weights else model.syn0,
+                                        None if fresh_weights else outputs, merge)
+              for r in replicas],
              addrs, "receiving the weights", lost)
     n_tokens = model.corpus.n_tokens
-    _results([r.start_run(run.first_epoch, run.epochs, n_tokens) for r in replicas],
+    _results([lambda r=r: r.start_run(run.first_epoch, run.epochs, n_tokens)
+              for r in replicas],
              addrs, "starting", lost)
     sync = SyncPlan(len(model.vocab), max(1, hot_rows))
     root = replicas[0]
@@ -575,8 +598,8 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
             words = 0.0
             r_in_epoch = 0
             while True:
-                res = _results([r.train(e, round_seconds, words) for r in replicas], addrs,
-                               "training", lost)
+                res = _results([lambda r=r, e=e, w=words: r.train(e, round_seconds, w)
+                                for r in replicas], addrs, "training", lost)
                 words = float(sum(x["words"] for x in res))
                 finished = all(x["finished"] for x in res)
                 ts = time.perf_counter()
@@ -585,7 +608,7 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                     root.allreduce(ranges).result()
                 except WordvecError:
                     raise
-                except Exception as exc:
+                except Exception as exc:  # somewhere in the tree: ask the scheduler who
                     raise lost(_dead_worker(client, addrs), exc) from None
                 sync_seconds += time.perf_counter() - ts
                 rounds += 1
@@ -610,11 +633,12 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                 if finished:
                     break
             # the epoch is over and fully synchronised: the client takes one model
-            got = _results([root.weights()], addrs[:1], "sending the weights", lost)[0]
+            got = _results([lambda: root.weights()], addrs[:1], "sending the weights", lost)[0]
             model.syn0 = np.array(got["syn0"])
             for name in outputs:
                 setattr(model, name, np.array(got[name]))
-            per_chunk = _results([r.epoch_losses() for r in replicas], addrs, "reporting", lost)
+            per_chunk = _results([lambda r=r: r.epoch_losses() for r in replicas], addrs,
+                                 "reporting", lost)
             model.epochs_done += 1
             mean = loss / examples if examples else float("nan")
             model.losses.append(mean)
@@ -637,7 +661,8 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                     stop = True
             if stop or model.epochs_done >= run.last_epoch:
                 model.run_state = None
-            if checkpoint is not None:
+            if checkpoint is not None and (model.run_state is None or stop or
+                                           model.epochs_done % max(1, checkpoint_every) == 0):
                 model.save_checkpoint(checkpoint)
                 last_ckpt = {"path": str(checkpoint), "epochs": model.epochs_done}
             if stop:
@@ -646,7 +671,7 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
     finally:
         wall = time.perf_counter() - t0
         model.train_seconds = wall
-    st = _results([r.stats() for r in replicas], addrs, "reporting", lost)
+    st = _results([lambda r=r: r.stats() for r in replicas], addrs, "reporting", lost)
     stats = ClusterStats(
         replicas=len(replicas), rounds=rounds, rows_moved=sum(s["rows_moved"] for s in st),
         bytes_moved=sum(s["bytes_moved"] for s in st), sync_seconds=sync_seconds,
