@@ -72,9 +72,10 @@ def test_vocabulary_equals_single_machine(dask_client, tmp_path):
 
 def test_planted_analogies_and_replicas_agree(dask_client, planted_file):
     client, _ = dask_client
-    m = Word2Vec(**SETTINGS).fit(str(planted_file), client=client, round_seconds=0.05)
-    assert analogy_accuracy(m.wv) >= 0.9
-    assert m.losses[-1] < m.losses[0]
+    # 128 hot rows of 796: the rarer rows go in tiers synchronised every 2, 4, 8 rounds;
+    # rounds of 10,000 words per replica do not depend on timing (one machine: 0.949)
+    m = Word2Vec(**SETTINGS).fit(str(planted_file), client=client, round_words=10_000,
+                                 hot_rows=128)
     stats = m.cluster_stats
     assert stats.rows_moved > 0 and stats.rounds > 2 * SETTINGS["epochs"]
     replicas, _ = m.cluster_replicas
@@ -82,6 +83,8 @@ def test_planted_analogies_and_replicas_agree(dask_client, planted_file):
     for name in ("syn0", "syn1neg"):
         assert np.array_equal(first[name], second[name])  # the final full sync
     assert np.array_equal(first["syn0"], m.syn0)
+    assert analogy_accuracy(m.wv) >= 0.9
+    assert m.losses[-1] < m.losses[0]
 
 
 def test_unreadable_shard_is_refused_before_training(dask_client, tmp_path):
@@ -97,10 +100,11 @@ def test_unreadable_shard_is_refused_before_training(dask_client, tmp_path):
     assert m.epochs_done == 0 and not m.losses
 
 
-def test_cli_dask_local(tmp_path, planted_file, capsys):
+def test_cli_dask_local(tmp_path, capsys):
+    small = write_corpus(tmp_path / "small.txt", 30_000, seed=1)
     out = tmp_path / "vec.wv"
-    rc = cli.main(["train", str(planted_file), "-o", str(out), "--dask-local", "2",
-                   "--size", "50", "--epochs", "2", "-q"])
+    rc = cli.main(["train", str(small), "-o", str(out), "--dask-local", "2",
+                   "--size", "50", "--epochs", "2", "--min-count", "2", "-q"])
     assert rc == 0, capsys.readouterr().err
     wv = load_vectors(out)
     assert wv.meta["cluster"]["replicas"] == 2 and len(wv.meta["losses"]) == 2

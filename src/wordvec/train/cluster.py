@@ -230,9 +230,11 @@ class Replica:
         return (epoch * float(self.global_tokens) + self.global_base
                 + max(local, 0.0) * self.n)
 
-    def train(self, epoch: int, seconds: float, global_words: float) -> dict[str, Any]:
-        """Train the epoch's chunks for about ``seconds``; ``global_words``: all replicas'
-        words of the epoch so far (for the learning rate)."""
+    def train(self, epoch: int, seconds: float, global_words: float,
+              words: int | None = None) -> dict[str, Any]:
+        """Train the epoch's chunks for about ``seconds`` (or, given ``words``, until that
+        many words are done: rounds independent of timing); ``global_words``: all
+        replicas' words of the epoch so far (for the learning rate)."""
         if self.state is None or getattr(self, "_epoch", None) != epoch:
             self.state = self.engine.new_state()
             self._epoch = epoch
@@ -241,8 +243,15 @@ class Replica:
         self.local_base = st.words
         t0 = time.perf_counter()
         deadline = t0 + seconds
+        start = st.words
+
+        def pause() -> bool:
+            if words is not None:
+                return st.words - start >= words
+            return time.perf_counter() >= deadline
+
         if not st.finished:
-            self.engine.run_epoch(epoch, st, pause=lambda: time.perf_counter() >= deadline)
+            self.engine.run_epoch(epoch, st, pause=pause)
         self.train_seconds += time.perf_counter() - t0
         return {"words": int(st.words), "finished": st.finished,
                 "loss": float(st.loss.sum()), "examples": float(st.examples.sum()),
@@ -452,7 +461,8 @@ def fit_on_cluster(model: Any, source: Any, client: Any, *,
     """Build the vocabulary on the cluster and train ``model`` there (see module doc).
 
     ``source``: a path, URL or glob, or a list of them, readable by every worker.
-    ``options``: ``round_seconds``, ``hot_rows``, ``merge`` (see :func:`train_on_cluster`).
+    ``options``: ``round_seconds``, ``round_words``, ``hot_rows``, ``merge``,
+    ``checkpoint``, ``checkpoint_every`` (see :func:`train_on_cluster`).
     """
     if not isinstance(source, (str, os.PathLike, list, tuple)):
         raise ConfigError("training on a cluster needs the corpus as paths or URLs every worker "
@@ -528,12 +538,16 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                      progress: ProgressFn | None = None, progress_every: float = 1.0,
                      checkpoint: str | os.PathLike | None = None, checkpoint_every: int = 1,
                      fresh: bool = False,
-                     round_seconds: float = 0.1, hot_rows: int = 4096,
+                     round_seconds: float = 0.1, round_words: int | None = None,
+                     hot_rows: int = 4096,
                      merge: str = "sum", resume_hint: str | None = None) -> Any:
     """Train (or finish) ``model``'s run on the replicas; checkpoints at epoch ends.
 
     Args:
         round_seconds: training time between synchronisations.
+        round_words: instead, words each replica trains between synchronisations:
+            the rounds no longer depend on timing (with one thread per replica
+            the run is then reproducible).
         hot_rows: rows synchronised every round (see :class:`SyncPlan`).
         merge: ``"sum"`` adds the replicas' changes, ``"mean"`` averages them.
         checkpoint, checkpoint_every: write a checkpoint every that many epochs
@@ -598,7 +612,8 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
             words = 0.0
             r_in_epoch = 0
             while True:
-                res = _results([lambda r=r, e=e, w=words: r.train(e, round_seconds, w)
+                res = _results([lambda r=r, e=e, w=words: r.train(e, round_seconds, w,
+                                                                   round_words)
                                 for r in replicas], addrs, "training", lost)
                 words = float(sum(x["words"] for x in res))
                 finished = all(x["finished"] for x in res)
