@@ -14,7 +14,7 @@ from test_word2vec import analogy_accuracy  # noqa: E402
 from wordvec import cli  # noqa: E402
 from wordvec.demo import DEMO_SETTINGS  # noqa: E402
 from wordvec.errors import CorpusError, TrainingError  # noqa: E402
-from wordvec.synthetic import generate_sentences, write_corpus  # noqa: E402
+from wordvec.synthetic import generate_sentences, write_analogies, write_corpus  # noqa: E402,E501
 from wordvec.text.encoded import encode_corpus  # noqa: E402
 from wordvec.train.cluster import (  # noqa: E402
     SyncPlan,
@@ -103,11 +103,15 @@ def test_unreadable_shard_is_refused_before_training(dask_client, tmp_path):
 def test_cli_dask_local(tmp_path, capsys):
     small = write_corpus(tmp_path / "small.txt", 30_000, seed=1)
     out = tmp_path / "vec.wv"
+    questions = write_analogies(tmp_path / "questions.txt")
     rc = cli.main(["train", str(small), "-o", str(out), "--dask-local", "2",
-                   "--size", "50", "--epochs", "2", "--min-count", "2", "-q"])
+                   "--size", "50", "--epochs", "2", "--min-count", "2", "-q",
+                   "--eval-analogies", str(questions)])
     assert rc == 0, capsys.readouterr().err
     wv = load_vectors(out)
     assert wv.meta["cluster"]["replicas"] == 2 and len(wv.meta["losses"]) == 2
+    assert len(wv.meta["epoch_accuracy"]) == 2  # the epoch callback ran on the client
+    assert (tmp_path / "vec.wv.ckpt").exists()  # checkpoints after each epoch
 
 
 def test_lost_worker_then_resume(dask_client, planted_file, tmp_path):

@@ -578,6 +578,12 @@ def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
             raise ConfigError("--scheduler needs dask and distributed: "
                               "pip install 'wordvec[cluster]'") from None
         try:
+            if args.scheduler.startswith("tcp://"):  # a refused connection fails at once
+                import socket
+                from urllib.parse import urlsplit
+
+                where_to = urlsplit(args.scheduler)
+                socket.create_connection((where_to.hostname, where_to.port or 8786), 5).close()
             client = Client(args.scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"cannot reach the Dask scheduler at {args.scheduler}: "
