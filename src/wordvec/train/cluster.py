@@ -633,15 +633,13 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                 examples = sum(x["examples"] for x in res)
                 if progress is not None and (now - last_report >= progress_every or finished):
                     last_report = now
-                    done = words_before + e * 0 + words
                     elapsed = now - t0
-                    wps = (done - words_before + e * 0) / elapsed if elapsed > 0 else 0.0
                     total = run.epochs * n_tokens
-                    pos = e * n_tokens + words
+                    pos = e * n_tokens + words  # words of this run, all replicas
+                    wps = (pos - words_before) / elapsed if elapsed > 0 else 0.0
                     progress(Progress(
                         epoch=e + 1, epochs=run.epochs, words_done=int(pos),
-                        words_total=int(total), words_per_sec=(pos - words_before) / elapsed
-                        if elapsed > 0 else 0.0,
+                        words_total=int(total), words_per_sec=wps,
                         alpha=Schedule(c.start_alpha, c.end_alpha, total).alpha_at(pos),
                         loss=loss / examples if examples else float("nan"), elapsed=elapsed,
                         eta=(total - pos) / wps if wps > 0 else float("inf")))
