@@ -92,6 +92,22 @@ def test_planted_analogies_and_replicas_agree(dask_client, planted_file):
     assert m.losses[-1] < m.losses[0]
 
 
+def test_ppmi_svd_counts_on_the_cluster_equal_one_machine(dask_client, tmp_path):
+    from wordvec.train.cluster import svd_on_cluster
+    from wordvec.train.counting import PPMISVD
+
+    client, _ = dask_client
+    path = write_corpus(tmp_path / "lines.txt", 20_000, seed=4)  # one sentence per line
+    opts = dict(vector_size=8, window=3, min_count=2, sample=0.0, weighting="harmonic",
+                boundaries=True)
+    here = PPMISVD(**opts).fit(str(path))
+    there = svd_on_cluster(str(path), client, **opts)
+    assert there.cooc_words == here.cooc_words
+    assert there.cooc.shape == here.cooc.shape
+    assert abs(there.cooc - here.cooc).max() < 1e-3  # float32 sums in another order
+    assert there.wv.most_similar("king", topn=1)
+
+
 def test_unreadable_shard_is_refused_before_training(dask_client, tmp_path):
     client, _ = dask_client
     good = tmp_path / "good.txt"
