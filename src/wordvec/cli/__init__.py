@@ -550,9 +550,12 @@ def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
     if args.scheduler and args.dask_local:
         raise ConfigError("give --scheduler or --dask-local, not both")
     _check_train_options(args)
-    if (args.method or "word2vec") != "word2vec" or args.loss == "softmax":
-        raise ConfigError("--scheduler/--dask-local train word2vec with the compiled engine "
-                          "(--loss ns or hs); PPMI-SVD and --loss softmax run on one machine")
+    if args.loss == "softmax" or args.from_counts:
+        raise ConfigError(f"{'--loss softmax' if args.loss == 'softmax' else '--from-counts'} "
+                          "runs on one machine; drop --scheduler/--dask-local")
+    svd = args.method == "svd"
+    if svd and args.resume:
+        raise ConfigError("--resume continues word2vec training; PPMI-SVD has no checkpoints")
     t0 = time.perf_counter()
     saved: dict = {}
     if args.resume:
@@ -594,7 +597,11 @@ def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
     options = {"checkpoint": ckpt, "checkpoint_every": plan["epochs"] or 1,
                "resume_hint": f"wordvec train --resume {shlex.quote(str(ckpt))} {where}"}
     try:
-        if args.resume:
+        if svd:
+            if args.save_counts:
+                check_output_path(args.save_counts)
+            model = _svd_on_cluster(args, corpora, client)
+        elif args.resume:
             model = resume_on_cluster(args.resume, client, source=corpora or None)
             model.checkpoint_meta.update(output=str(out.resolve()), checkpoint=str(ckpt.resolve()),
                                          eval_analogies=eval_path)
@@ -621,6 +628,25 @@ def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
     fmt = args.format if args.format is not None else saved.get("format")
     _save_output(model.wv, out, fmt, t0)
     return 0
+
+
+def _svd_on_cluster(args: argparse.Namespace, corpora: list[str], client: Any) -> Any:
+    """PPMI-SVD with the counting on the cluster and the SVD here (see svd_on_cluster)."""
+    from wordvec.train.cluster import svd_on_cluster
+
+    opts = {
+        "vector_size": args.size, "window": args.window, "min_count": args.min_count,
+        "sample": args.sample, "seed": args.seed, "weighting": args.weighting,
+        "boundaries": args.boundaries or None, "cds_alpha": args.cds_alpha,
+        "shift": args.shift, "eig": args.eig, "add_context": args.add_context or None,
+        "solver": args.svd_solver, "max_vocab_size": args.max_vocab_size,
+    }
+    model = svd_on_cluster(corpora, client, normalize=not args.no_normalize,
+                           **{k: v for k, v in opts.items() if v is not None})
+    if args.save_counts:
+        model.save_counts(args.save_counts)
+        logger.info("saved co-occurrence counts to %s", args.save_counts)
+    return model
 
 
 class _StopOnSignal:

@@ -82,7 +82,8 @@ from wordvec.train.engine import (
 logger = logging.getLogger("wordvec")
 
 __all__ = ["ClusterCorpus", "ClusterStats", "Replica", "SyncPlan", "cluster_vocab",
-           "fit_on_cluster", "local_cluster", "resume_on_cluster"]
+           "fit_on_cluster", "local_cluster", "resume_on_cluster", "svd_on_cluster",
+           "train_on_cluster"]
 
 #: Rows per replica plan chunk at most; small shards get smaller chunks so that a
 #: round of a fraction of a second ends between chunks.
@@ -306,6 +307,17 @@ class Replica:
             new[name] = self.base[name][rows] + delta
         self.scatter(ranges, new)
         return time.perf_counter() - t0
+
+    # --- PPMI-SVD: co-occurrence counts, summed up the same tree
+    def cooccurrence_sum(self, options: dict) -> Any:
+        """This subtree's co-occurrence counts (a scipy CSR matrix over the vocabulary)."""
+        from wordvec.train.counting import cooccurrence
+
+        futures = [child.cooccurrence_sum(options) for child in self.children]
+        total = cooccurrence(self.corpus, **options)
+        for f in futures:
+            total = total + f.result()
+        return total.tocsr()
 
     def weights(self, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         return {k: m for k, m in self.matrices.items() if names is None or k in names}
@@ -699,6 +711,44 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
     model.vectors_changed()
     logger.info("cluster: %d rounds, %s moved, synchronisation %.1f%% of %.1f s",
                 rounds, counted(stats.bytes_moved, "byte"), 100 * stats.sync_share, wall)
+    return model
+
+
+def svd_on_cluster(source: Any, client: Any, config: Any = None, normalize: bool = True,
+                   **kwargs: Any) -> Any:
+    """PPMI-SVD with the counting on the cluster: a :class:`~wordvec.train.counting.PPMISVD`.
+
+    The vocabulary is the map-reduce of :func:`cluster_vocab`; each replica
+    counts the co-occurrences of its shard and the counts are summed up the
+    reduce tree, so the client receives one sparse matrix. The PPMI transform
+    and the SVD then run **on the client**: the merged counts (about 12 bytes
+    per distinct pair) and the factorisation must fit there. With ``sample=0``
+    the counts equal one machine's, except that a window never spans two
+    shards (at most ``window`` pairs lost per shard in a text8-style line);
+    with subsampling each shard draws its own random numbers.
+    """
+    from wordvec.train.counting import BOS, EOS, PPMISVD, SVDConfig
+
+    cfg = dataclasses.replace(config or SVDConfig(), **kwargs)
+    sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    w2v = Word2VecConfig(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
+                         max_vocab_size=cfg.max_vocab_size)
+    vocab, _, replicas, addrs = cluster_vocab(client, sources, w2v, normalize=normalize)
+    words = list(vocab.words)
+    if cfg.boundaries:
+        clash = [t for t in (BOS, EOS) if t in vocab]
+        if clash:
+            raise CorpusError(f"the corpus contains the boundary token {clash[0]!r} as a word; "
+                              "remove it from the text or set boundaries=False")
+        words += [BOS, EOS]
+    options = {"window": cfg.window, "weighting": cfg.weighting, "boundaries": cfg.boundaries,
+               "chunk_tokens": cfg.chunk_tokens, "sample": cfg.sample, "seed": cfg.seed}
+    t0 = time.perf_counter()
+    counts = _results([lambda: replicas[0].cooccurrence_sum(options)], addrs[:1],
+                      "counting co-occurrences")[0]
+    seconds = time.perf_counter() - t0
+    model = PPMISVD.from_counts(counts, words, vocab.counts, cfg)
+    model.timings["count"] = seconds
     return model
 
 
