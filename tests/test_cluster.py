@@ -106,6 +106,10 @@ def test_ppmi_svd_counts_on_the_cluster_equal_one_machine(dask_client, tmp_path)
     assert there.cooc.shape == here.cooc.shape
     assert abs(there.cooc - here.cooc).max() < 1e-3  # float32 sums in another order
     assert there.wv.most_similar("king", topn=1)
+    out = tmp_path / "svd.wv"
+    rc = cli.main(["train", str(path), "-o", str(out), "--method", "svd", "--size", "8",
+                   "--min-count", "2", "--scheduler", dask_client[1].scheduler_address, "-q"])
+    assert rc == 0 and load_vectors(out).vector_size == 8
 
 
 def test_unreadable_shard_is_refused_before_training(dask_client, tmp_path):
