@@ -20,7 +20,6 @@ from wordvec.text.encoded import encode_corpus  # noqa: E402
 from wordvec.train.cluster import (  # noqa: E402
     SyncPlan,
     cluster_vocab,
-    resume_on_cluster,
 )
 from wordvec.train.config import Word2VecConfig  # noqa: E402
 from wordvec.train.word2vec import Word2Vec  # noqa: E402
@@ -171,6 +170,6 @@ def test_lost_worker_then_resume(dask_client, planted_file, tmp_path):
     wv = load_vectors(out)
     assert len(wv.meta["losses"]) == 3 and wv.meta["cluster"]["replicas"] == 1
     # the CLI went on checkpointing next to its output; that checkpoint is complete
-    resumed = resume_on_cluster(tmp_path / "vec.wv.ckpt", client)
+    resumed = Word2Vec.resume(tmp_path / "vec.wv.ckpt", client=client)
     assert resumed.epochs_done == 3 and resumed.run_state is None
     assert np.array_equal(resumed.syn0, wv.vectors)

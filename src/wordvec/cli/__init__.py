@@ -539,12 +539,7 @@ def _resume_training(args: argparse.Namespace) -> int:
 def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
     """``wordvec train ... --scheduler ADDR | --dask-local N`` (also with --resume)."""
     from wordvec.train.checkpoint import load_checkpoint
-    from wordvec.train.cluster import (
-        fit_on_cluster,
-        local_cluster,
-        resume_on_cluster,
-        train_on_cluster,
-    )
+    from wordvec.train.cluster import fit_on_cluster, local_cluster, train_on_cluster
     from wordvec.train.word2vec import Word2Vec
 
     if args.scheduler and args.dask_local:
@@ -602,7 +597,7 @@ def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
                 check_output_path(args.save_counts)
             model = _svd_on_cluster(args, corpora, client)
         elif args.resume:
-            model = resume_on_cluster(args.resume, client, source=corpora or None)
+            model = Word2Vec.resume(args.resume, source=corpora or None, client=client)
             model.checkpoint_meta.update(output=str(out.resolve()), checkpoint=str(ckpt.resolve()),
                                          eval_analogies=eval_path)
             if model.run_state is not None:

@@ -493,16 +493,17 @@ def fit_on_cluster(model: Any, source: Any, client: Any, *,
     model.epochs_done, model.losses, model.chunk_losses = 0, [], []
     model.run_state = None
     model.cluster_replicas = (replicas, addrs)  # the replicas stay until the client closes
+    model.cluster_client = client
     return train_on_cluster(model, client, replicas, addrs, callbacks=callbacks,
                             progress=progress, checkpoint=checkpoint, fresh=True, **options)
 
 
-def resume_on_cluster(path: str | os.PathLike, client: Any, source: Any = None,
-                      normalize: bool | None = None) -> Any:
-    """Rebuild a model from a checkpoint with its corpus counted on the cluster; call
-    :func:`train_on_cluster` (or ``fit_on_cluster``'s CLI) to continue."""
+def resume_on_cluster(path: str | os.PathLike, client: Any, make_model: Callable[[Any], Any],
+                      source: Any = None, normalize: bool | None = None) -> Any:
+    """Rebuild a model (``make_model(config)``) from a checkpoint, its corpus counted on
+    the cluster; :func:`train_on_cluster` continues. ``Word2Vec.resume(path, client=...)``
+    calls this."""
     from wordvec.train.checkpoint import load_checkpoint
-    from wordvec.train.word2vec import Word2Vec
 
     ck = load_checkpoint(path)
     names = {f.name for f in dataclasses.fields(Word2VecConfig)}
@@ -525,7 +526,7 @@ def resume_on_cluster(path: str | os.PathLike, client: Any, source: Any = None,
     if "tokens" in info and info["tokens"] != corpus.n_tokens:
         raise CorpusError(f"the corpus has {corpus.n_tokens} tokens, {path} was trained on "
                           f"{info['tokens']}; resume with the same text")
-    model = Word2Vec(config)
+    model = make_model(config)
     model.vocab, model.corpus = vocab, corpus
     model.syn0 = np.ascontiguousarray(ck.arrays["vectors"], np.float32)
     for o in objectives_for(config, vocab):
@@ -541,7 +542,8 @@ def resume_on_cluster(path: str | os.PathLike, client: Any, source: Any = None,
     model.source_info = {"vocab_origin": "corpus", "source": ck.source}
     run = ck.state.get("run")
     model.run_state = RunState(int(run["first_epoch"]), int(run["epochs"])) if run else None
-    model.cluster_replicas = (replicas, addrs)  # handed to train_on_cluster
+    model.cluster_replicas = (replicas, addrs)  # model.train() goes on there
+    model.cluster_client = client
     return model
 
 
@@ -566,7 +568,6 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
             (after the full synchronisation; and after the last epoch).
         resume_hint: the command line that continues after a lost worker.
     """
-    from wordvec.train.word2vec import EpochReport, StopTraining
     from wordvec.wording import counted
 
     if merge not in ("sum", "mean"):
@@ -676,14 +677,7 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
                 raise TrainingError(
                     f"training diverged in epoch {model.epochs_done}: the weights became NaN "
                     f"or infinite. Lower the learning rate (alpha={c.start_alpha:g})")
-            stop = False
-            report = EpochReport(model.epochs_done, mean, seconds, int(words), int(examples))
-            for cb in callbacks:
-                try:
-                    if cb(model, report) is True:
-                        stop = True
-                except StopTraining:
-                    stop = True
+            stop = model.epoch_callbacks(callbacks, mean, seconds, int(words), int(examples))
             if stop or model.epochs_done >= run.last_epoch:
                 model.run_state = None
             if checkpoint is not None and (model.run_state is None or stop or

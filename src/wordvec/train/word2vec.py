@@ -461,6 +461,15 @@ class Word2Vec:
         Raises:
             TrainingError: the loss or the weights became NaN/inf (diverged).
         """
+        if getattr(self, "cluster_replicas", None) is not None:  # fit/resume with client=
+            from wordvec.train.cluster import train_on_cluster
+
+            if epochs is not None:
+                raise ConfigError("on a cluster, train() runs config.epochs epochs (or finishes "
+                                  "the resumed run); epochs= is not supported there")
+            return train_on_cluster(self, self.cluster_client, callbacks=callbacks,
+                                    progress=progress, progress_every=progress_every,
+                                    checkpoint=checkpoint, checkpoint_every=checkpoint_every or 1)
         if self.corpus is None or self.syn0 is None:
             raise ConfigError("call build_vocab(source) (or fit(source)) before train()")
         c = self.config
@@ -575,7 +584,13 @@ class Word2Vec:
                 "(or subsampling removed it); try sample=0 or more text",
                 self.epochs_done,
             )
-        report = EpochReport(self.epochs_done, loss, st.seconds, engine.n, int(examples))
+        return self.epoch_callbacks(callbacks, loss, st.seconds, engine.n, int(examples))
+
+    def epoch_callbacks(self, callbacks: Sequence[EpochCallback], loss: float, seconds: float,
+                        words: int, examples: int) -> bool:
+        """Call the epoch-end ``callbacks`` for the epoch just done (``epochs_done``);
+        True if one asks to stop. (A driver other than :meth:`train` calls this too.)"""
+        report = EpochReport(self.epochs_done, loss, seconds, words, int(examples))
         stop = False
         for cb in callbacks:
             try:
@@ -605,8 +620,13 @@ class Word2Vec:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         workers: int | None = None,
+        client: Any = None,
     ) -> Word2Vec:
         """Rebuild a model from a checkpoint; call ``train()`` to go on training.
+
+        With ``client`` (a ``distributed.Client``) the corpus is read and checked
+        on that Dask cluster and ``train()`` continues there (any number of
+        workers; cluster checkpoints are taken at epoch ends).
 
         ``source`` is the corpus the checkpoint was trained on (default: the
         path recorded in the checkpoint). It is read again and checked
@@ -621,6 +641,10 @@ class Word2Vec:
             model = Word2Vec.resume("run.ckpt")
             model.train()           # finishes the interrupted run
         """
+        if client is not None:
+            from wordvec.train.cluster import resume_on_cluster
+
+            return resume_on_cluster(path, client, cls, source=source)
         r = restore(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers)
         model = cls(r.config)
         model.vocab = r.corpus.vocab
