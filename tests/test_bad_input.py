@@ -922,7 +922,7 @@ def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
 # --- training on a Dask cluster (no cluster is started by these) ---------------------------
 @pytest.mark.parametrize("args,needle", [
     (["--dask-local", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
-    (["--dask-local", "2", "--method", "svd"], "ppmi-svd"),
+    (["--dask-local", "2", "--method", "svd", "--epochs", "2"], "--epochs"),
     (["--dask-local", "2", "--loss", "softmax"], "--loss softmax"),
 ])
 def test_cluster_option_mistakes(tmp_path, capsys, corpus, args, needle):
