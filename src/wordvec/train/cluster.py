@@ -85,8 +85,8 @@ __all__ = ["ClusterCorpus", "ClusterStats", "Replica", "SyncPlan", "cluster_voca
            "fit_on_cluster", "local_cluster", "resume_on_cluster", "svd_on_cluster",
            "train_on_cluster"]
 
-#: Rows per replica plan chunk at most; small shards get smaller chunks so that a
-#: round of a fraction of a second ends between chunks.
+#: A replica's epoch has at least this many chunks (small shards get chunks smaller
+#: than ``chunk_words``), so that a round of a fraction of a second ends between chunks.
 MIN_CHUNKS_PER_EPOCH = 64
 
 
