@@ -105,7 +105,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--round-seconds", type=float, default=0.1)
+    ap.add_argument("--round-seconds", type=float, default=0.5)
     args = ap.parse_args()
     import distributed
 
