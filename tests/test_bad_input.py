@@ -1063,3 +1063,28 @@ def test_cache_refused_where_no_corpus_is_read(capsys, tmp_path):
     rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.txt", "--loss", "softmax",
                      "--cache", tmp_path / "cache")
     refused(rc, err, "--cache", "--loss softmax")
+
+
+# --- training on a Dask cluster (no cluster is started by these) ---------------------------
+@pytest.mark.parametrize("args,needle", [
+    (["--dask-local", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+    (["--dask-local", "2", "--method", "svd", "--epochs", "2"], "--epochs"),
+    (["--dask-local", "2", "--loss", "softmax"], "--loss softmax"),
+])
+def test_cluster_option_mistakes(tmp_path, capsys, corpus, args, needle):
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.wv", *args)
+    refused(rc, err, needle)
+    assert not (tmp_path / "v.wv").exists()
+
+
+def test_several_corpora_need_a_cluster(tmp_path, capsys, corpus):
+    rc, _, err = run(capsys, "train", corpus, corpus, "-o", tmp_path / "v.wv")
+    refused(rc, err, "--scheduler")
+
+
+def test_unreachable_scheduler(tmp_path, capsys, corpus):
+    pytest.importorskip("distributed")
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.wv",
+                     "--scheduler", "tcp://127.0.0.1:9")
+    refused(rc, err, "cannot reach the dask scheduler at tcp://127.0.0.1:9")
+    assert not (tmp_path / "v.wv").exists()

@@ -231,6 +231,13 @@ class _UnwindOnSignal:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train vectors on a corpus and save them."""
+    corpora = list(args.corpus or [])  # several only on a cluster
+    args.corpus = corpora[0] if len(corpora) == 1 else None
+    if args.scheduler or args.dask_local:
+        return _train_on_cluster(args, corpora)
+    if len(corpora) > 1:
+        raise ConfigError("give one corpus (a file or a folder); several files, globs and URLs "
+                          "are for --scheduler/--dask-local")
     _check_train_options(args)
     _check_phrases_option(args)
     if args.tmp_dir is not None:
@@ -438,6 +445,114 @@ def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> i
         _save_output(model.wv, out, fmt, t0)
         return 0
     return _run_training(model, args, out, plan, eval_path, t0)
+
+
+# --- training on a Dask cluster: --scheduler / --dask-local ---------------------------------
+
+
+def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
+    """``wordvec train ... --scheduler ADDR | --dask-local N`` (also with --resume)."""
+    from wordvec.train.checkpoint import load_checkpoint
+    from wordvec.train.cluster import fit_on_cluster, local_cluster, train_on_cluster
+    from wordvec.train.word2vec import Word2Vec
+
+    if args.scheduler and args.dask_local:
+        raise ConfigError("give --scheduler or --dask-local, not both")
+    _check_train_options(args)
+    if args.loss == "softmax" or args.from_counts:
+        raise ConfigError(f"{'--loss softmax' if args.loss == 'softmax' else '--from-counts'} "
+                          "runs on one machine; drop --scheduler/--dask-local")
+    if args.phrases or args.cache:
+        raise ConfigError("--phrases and --cache run on one machine; drop "
+                          "--scheduler/--dask-local")
+    svd = args.method == "svd"
+    if svd and args.resume:
+        raise ConfigError("--resume continues word2vec training; PPMI-SVD has no checkpoints")
+    t0 = time.perf_counter()
+    saved: dict = {}
+    if args.resume:
+        saved = load_checkpoint(args.resume).extra
+    output = args.output or saved.get("output")
+    if output is None:
+        raise ConfigError("give an output file with -o/--output")
+    if not corpora and not args.resume:
+        raise ConfigError("give a corpus to train on: wordvec train CORPUS... -o OUTPUT "
+                          "--scheduler ADDRESS")
+    out = check_output_path(output)
+    plan = _checkpoint_plan(args, out, saved)
+    eval_path = _check_analogy_file(args.eval_analogies or saved.get("eval_analogies"))
+    where = (f"--scheduler {shlex.quote(args.scheduler)}" if args.scheduler
+             else f"--dask-local {args.dask_local}")
+    cluster = None
+    if args.dask_local:
+        cluster, client = local_cluster(args.dask_local, args.workers or 1)
+    else:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ConfigError("--scheduler needs dask and distributed: "
+                              "pip install 'wordvec[cluster]'") from None
+        try:
+            if args.scheduler.startswith("tcp://"):  # a refused connection fails at once
+                import socket
+                from urllib.parse import urlsplit
+
+                where_to = urlsplit(args.scheduler)
+                socket.create_connection((where_to.hostname, where_to.port or 8786), 5).close()
+            client = Client(args.scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {args.scheduler}: "
+                              f"{exc}") from None
+    bar = ProgressBar(enabled=not args.quiet)
+    callbacks = [_epoch_accuracy(eval_path)] if eval_path else []
+    ckpt = plan["path"]
+    options = {"checkpoint": ckpt, "checkpoint_every": plan["epochs"] or 1,
+               "resume_hint": f"wordvec train --resume {shlex.quote(str(ckpt))} {where}"}
+    try:
+        if svd:
+            if args.save_counts:
+                check_output_path(args.save_counts)
+            model = _svd_on_cluster(args, corpora, client)
+        elif args.resume:
+            model = Word2Vec.resume(args.resume, source=corpora or None, client=client)
+            model.checkpoint_meta.update(output=_abs(out), checkpoint=_abs(ckpt),
+                                         eval_analogies=eval_path)
+            if model.run_state is not None:
+                train_on_cluster(model, client, callbacks=callbacks, progress=bar, **options)
+        else:
+            model = Word2Vec(**_w2v_params(args))
+            model.checkpoint_meta = {
+                "output": _abs(out), "format": args.format,
+                "checkpoint": _abs(ckpt), "checkpoint_every": plan["every"],
+                "eval_analogies": eval_path}
+            if args.no_normalize:
+                model.checkpoint_meta["normalize"] = False
+            fit_on_cluster(model, corpora, client, callbacks=callbacks, progress=bar,
+                           normalize=not args.no_normalize, **options)
+    finally:
+        bar.close()
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        except Exception:  # noqa: BLE001 - a cluster that lost a worker may close noisily
+            pass
+    fmt = args.format if args.format is not None else saved.get("format")
+    _save_output(model.wv, out, fmt, t0)
+    return 0
+
+
+def _svd_on_cluster(args: argparse.Namespace, corpora: list[str], client: Any) -> Any:
+    """PPMI-SVD with the counting on the cluster and the SVD here (see svd_on_cluster)."""
+    from wordvec.train.cluster import svd_on_cluster
+
+    _, svd, _ = _train_settings()
+    model = svd_on_cluster(corpora, client, normalize=not args.no_normalize,
+                           **_given_settings(args, svd))
+    if args.save_counts:
+        model.save_counts(args.save_counts)
+        logger.info("saved co-occurrence counts to %s", args.save_counts)
+    return model
 
 
 class _StopOnSignal:
@@ -681,7 +796,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     t = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description="Train word vectors on a text corpus (a file, a folder, "
                        ".gz/.bz2/.xz; one sentence per line or one huge text8-style line).")
-    t.add_argument("corpus", nargs="?", help="text file or folder of text files")
+    t.add_argument("corpus", nargs="*", help="text file or folder of text files (several, and "
+                   "globs or URLs, with --scheduler/--dask-local)")
     t.add_argument("-o", "--output",
                    help="output file: .bin word2vec binary, .txt/.vec word2vec text, "
                    "anything else the native format (required unless --resume); '-' is "
@@ -743,6 +859,15 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     ph.add_argument("--connectors", action="store_true",
                     help="let English connector words (of, the, ...) sit inside phrases")
     ph.set_defaults(phrases_max_candidates=None)
+    # training on a Dask cluster (wordvec.train.cluster)
+    dc = t.add_argument_group("training on a Dask cluster (pip install 'wordvec[cluster]')")
+    dc.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                    help="train on the Dask cluster of this scheduler: one replica per worker "
+                    "process, with its threads; CORPUS (files, folders, globs, URLs) must be "
+                    "readable by every worker")
+    dc.add_argument("--dask-local", type=positive_int, metavar="N",
+                    help="start a local Dask cluster of N worker processes and train on it "
+                    "(--workers sets threads per process, default 1)")
     # the encoded-corpus cache (wordvec.text.cache)
     t.add_argument("--cache", metavar="DIR",
                    help="keep the encoded corpus and vocabulary counts in DIR, keyed by the "

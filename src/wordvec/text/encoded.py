@@ -791,3 +791,57 @@ def _finish(
     (d / "encoded.json").write_text(json.dumps({"stats": stats}), "utf-8")
     ids = np.load(ids_path, mmap_mode="r", allow_pickle=False)
     return EncodedCorpus(ids, offsets, vocab, d, stats, owns_directory=owns)
+
+
+# --- two-phase encoding (for drivers that count on several machines) ---------------------
+
+
+class ScannedText:
+    """Files read once, before the vocabulary is known (see :func:`scan_text`).
+
+    Attributes:
+        word_counts: words in first-seen order -> occurrences in these files.
+        raw_tokens: whitespace-separated tokens seen.
+        invalid_bytes: invalid UTF-8 bytes replaced.
+    """
+
+    def __init__(self, raw: _RawStream, directory: Path, owns: bool) -> None:
+        self._raw = raw
+        self.directory = directory
+        self.owns = owns
+        self.word_counts = raw.word_counts
+        self.raw_tokens = int(raw.n_raw_tokens)
+        self.invalid_bytes = int(raw.invalid_bytes)
+
+
+def scan_text(files: Sequence[str | os.PathLike], tokenizer: Tokenizer | None = None,
+              workdir: str | os.PathLike | None = None) -> ScannedText:
+    """First half of :func:`encode_corpus` for ``files``: count the words (compiled scan).
+
+    The raw token stream stays in ``workdir`` (default a temporary folder) until
+    :func:`encode_scanned` writes the ids against a vocabulary fixed later,
+    possibly from the counts of many such scans (a cluster's map-reduce).
+    """
+    tokenizer = tokenizer or Tokenizer()
+    if not tokenizer.is_default_pattern:
+        raise ConfigError("scan_text needs the default tokenizer pattern")
+    owns = workdir is None
+    # a swept, locked working folder like encode_corpus's (wordvec.outputs)
+    d = make_work_folder() if owns else Path(workdir)
+    d.mkdir(parents=True, exist_ok=True)
+    try:
+        raw = _scan_files([Path(f) for f in files], tokenizer, d)
+    except BaseException:
+        if owns:
+            remove_work_folder(d)
+        raise
+    return ScannedText(raw, d, owns)
+
+
+def encode_scanned(scanned: ScannedText, vocab: Vocab,
+                   max_sentence_length: int = MAX_SENTENCE_LENGTH) -> EncodedCorpus:
+    """Second half: encode a :func:`scan_text` result with ``vocab`` (words not in it dropped)."""
+    if not scanned.word_counts:  # an empty shard: nothing to write
+        return EncodedCorpus(np.zeros(0, np.int32), np.zeros(1, np.int64), vocab)
+    return _finish(scanned._raw, 1, None, max_sentence_length, scanned.directory, scanned.owns,
+                   "shard", make_vocab=lambda counts: vocab)

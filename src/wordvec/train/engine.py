@@ -510,6 +510,10 @@ class Engine:
         self.kernel = kernels.chunk_kernel(d, ns.negative if ns is not None else 0)
         self.workers = min(workers or config.n_workers, max(1, len(self.plan)))
         self.words_at_start: int | None = None
+        #: a driver's own word position of chunk ``k`` in epoch ``e`` for the learning
+        #: rate, ``position(e, k)`` (a cluster replica counts the words of all replicas);
+        #: None: the position in this plan
+        self.position: Callable[[int, int], float] | None = None
 
     # the learning rate and divergence message are the estimator's words for its user
     def alpha_at(self, pos: float) -> float:
@@ -541,8 +545,9 @@ class Engine:
         # a distinct stream per (seed, epoch, chunk); the kernel scrambles it further
         seed = (c.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003
                 + int(self.plan.keys[k])) % (1 << 63)
-        rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1,
-                            float(epoch) * self.n + float(self.plan.seq_start[k]),
+        pos = (float(epoch) * self.n + float(self.plan.seq_start[k]) if self.position is None
+               else float(self.position(epoch, k)))
+        rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1, pos,
                             self.schedule.total)
         self.kernel(ids, bounds, self.syn0, self.keep, self._ns, self._hs, self._rules, rate,
                     seed, stats)

@@ -420,8 +420,25 @@ class Word2Vec:
         workdir: str | os.PathLike | None = None,
         tmp_dir: str | os.PathLike | None = None,
         cache: str | os.PathLike | None = None,
+        client: Any = None,
+        **cluster_options: Any,
     ) -> Word2Vec:
-        """Build the vocabulary from ``source`` and train; return ``self``."""
+        """Build the vocabulary from ``source`` and train; return ``self``.
+
+        With ``client`` (a ``distributed.Client``) both run on that Dask cluster:
+        ``source`` is then paths, globs or URLs every worker can read, and
+        ``cluster_options`` go to :func:`wordvec.train.cluster.train_on_cluster`
+        (``round_seconds``, ``hot_rows``, ``merge``, ``checkpoint``).
+        """
+        if client is not None:
+            from wordvec.train.cluster import fit_on_cluster
+
+            if tokenizer is not None:
+                raise ConfigError("a custom tokenizer is not supported on a cluster")
+            return fit_on_cluster(self, source, client, callbacks=callbacks, progress=progress,
+                                  **cluster_options)
+        if cluster_options:
+            raise ConfigError(f"{', '.join(sorted(cluster_options))}: only with client=")
         self.build_vocab(source, tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir,
                          cache=cache)
         return self.train(callbacks=callbacks, progress=progress)
@@ -435,6 +452,10 @@ class Word2Vec:
         A request made while no training runs applies to the next ``train``.
         """
         self._stop = True
+
+    def vectors_changed(self) -> None:
+        """Forget the cached :attr:`wv` (a driver replaced ``syn0``)."""
+        self._wv = None
 
     @property
     def interrupted(self) -> bool:
@@ -486,6 +507,15 @@ class Word2Vec:
         Raises:
             TrainingError: the loss or the weights became NaN/inf (diverged).
         """
+        if getattr(self, "cluster_replicas", None) is not None:  # fit/resume with client=
+            from wordvec.train.cluster import train_on_cluster
+
+            if epochs is not None:
+                raise ConfigError("on a cluster, train() runs config.epochs epochs (or finishes "
+                                  "the resumed run); epochs= is not supported there")
+            return train_on_cluster(self, self.cluster_client, callbacks=callbacks,
+                                    progress=progress, progress_every=progress_every,
+                                    checkpoint=checkpoint, checkpoint_every=checkpoint_every or 1)
         if self.corpus is None or self.syn0 is None:
             raise ConfigError("call build_vocab(source) (or fit(source)) before train()")
         c = self.config
@@ -607,7 +637,13 @@ class Word2Vec:
                 "(or subsampling removed it); try sample=0 or more text",
                 self.epochs_done,
             )
-        report = EpochReport(self.epochs_done, loss, st.seconds, engine.n, int(examples))
+        return self.epoch_callbacks(callbacks, loss, st.seconds, engine.n, int(examples))
+
+    def epoch_callbacks(self, callbacks: Sequence[EpochCallback], loss: float, seconds: float,
+                        words: int, examples: int) -> bool:
+        """Call the epoch-end ``callbacks`` for the epoch just done (``epochs_done``);
+        True if one asks to stop. (A driver other than :meth:`train` calls this too.)"""
+        report = EpochReport(self.epochs_done, loss, seconds, words, int(examples))
         stop = False
         for cb in callbacks:
             try:
@@ -638,8 +674,13 @@ class Word2Vec:
         workdir: str | os.PathLike | None = None,
         workers: int | None = None,
         tmp_dir: str | os.PathLike | None = None,
+        client: Any = None,
     ) -> Word2Vec:
         """Rebuild a model from a checkpoint; call ``train()`` to go on training.
+
+        With ``client`` (a ``distributed.Client``) the corpus is read and checked
+        on that Dask cluster and ``train()`` continues there (any number of
+        workers; cluster checkpoints are taken at epoch ends).
 
         ``source`` is the corpus the checkpoint was trained on (default: the
         path recorded in the checkpoint). It is read again and checked
@@ -654,6 +695,10 @@ class Word2Vec:
             model = Word2Vec.resume("run.ckpt")
             model.train()           # finishes the interrupted run
         """
+        if client is not None:
+            from wordvec.train.cluster import resume_on_cluster
+
+            return resume_on_cluster(path, client, cls, source=source)
         r = restore(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers,
                     tmp_dir=tmp_dir)
         model = cls(r.config)
