@@ -67,6 +67,7 @@ __all__ = [
     "NegTables",
     "Rate",
     "Rules",
+    "Subwords",
     "chunk_kernel",
     "sigmoid_tables",
     "uniform_stream",
@@ -413,6 +414,14 @@ class HSTables(NamedTuple):
     lengths: np.ndarray  # int32 (V,): path lengths
 
 
+class Subwords(NamedTuple):
+    """Subword inputs (fastText): word ``w``'s input vector is the mean of the input-matrix
+    rows ``rows[indptr[w]:indptr[w + 1]]`` (its own row, then its n-gram buckets)."""
+
+    indptr: np.ndarray  # int64 (V + 1,)
+    rows: np.ndarray  # int32: rows of the (V + bucket, D) input matrix
+
+
 class Rules(NamedTuple):
     """The architecture: skip-gram or CBOW (mean or sum), shared noise words, window."""
 
@@ -459,7 +468,7 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
     def train_chunk(
         ids: np.ndarray, bounds: np.ndarray, syn0: np.ndarray, keep: np.ndarray,
         ns: NegTables | None, hs: HSTables | None, rules: Rules, rate: Rate, seed: int,
-        stats: np.ndarray,
+        stats: np.ndarray, sub: Subwords | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Train on one chunk of the corpus.
 
@@ -474,7 +483,11 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         to ``rate.alpha1`` (at word ``rate.total``); this chunk starts at word
         ``rate.pos0`` of all epochs. stats (float64[3]) receives the loss sum,
         the number of training examples and the number of words kept after
-        subsampling.
+        subsampling. sub: :class:`Subwords` for fastText's subword model, or
+        None for plain word rows (a separate specialisation, so the plain
+        kernel carries none of this code): a word's input is then the mean of
+        its rows, and its input gradient is added in full to each of them,
+        as fastText does for skip-gram and CBOW.
         """
         sg = rules.sg
         cbow_mean = rules.cbow_mean
@@ -495,6 +508,8 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         ctx = np.empty(W2, np.int64)
         zrow = np.zeros(1, np.int64)
         hbuf = np.empty((1, D), np.float32)
+        hin = np.empty((W2, D), np.float32)  # subword inputs of the context words (sg)
+        iota = np.arange(W2).astype(np.int64)
         din = np.empty((W2, D), np.float32)
         gm = np.empty(W2 * MP, np.float32)
         # negative sampling: output 0 is the centre word (label 1), then K noise
@@ -562,17 +577,33 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                         _prefetch_row(syn0, sen[i + window + 1], D)
 
                 if not sg:
-                    # CBOW: the input is the mean (or sum) of the context vectors
                     for d in range(D):
                         hbuf[0, d] = 0.0
-                    for c in range(nc):
-                        row = ctx[c]
-                        for d in range(D):
-                            hbuf[0, d] += syn0[row, d]
-                    if cbow_mean:
-                        inv = np.float32(1.0 / nc)
-                        for d in range(D):
-                            hbuf[0, d] *= inv
+                    if sub is None:
+                        # CBOW: the input is the mean (or sum) of the context vectors
+                        for c in range(nc):
+                            row = ctx[c]
+                            for d in range(D):
+                                hbuf[0, d] += syn0[row, d]
+                        if cbow_mean:
+                            inv = np.float32(1.0 / nc)
+                            for d in range(D):
+                                hbuf[0, d] *= inv
+                    else:
+                        # CBOW over subwords: the mean (or sum) of every row of every
+                        # context word, as fastText averages its bag of subwords
+                        nrows = 0
+                        for c in range(nc):
+                            w = ctx[c]
+                            for q in range(sub.indptr[w], sub.indptr[w + 1]):
+                                row = sub.rows[q]
+                                nrows += 1
+                                for d in range(D):
+                                    hbuf[0, d] += syn0[row, d]
+                        if cbow_mean and nrows > 0:
+                            inv = np.float32(1.0 / nrows)
+                            for d in range(D):
+                                hbuf[0, d] *= inv
 
                 if hs is not None:
                     L = hs.lengths[centre]
@@ -592,13 +623,32 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                     ngroups = 1
                     gsize = nc if sg else 1
 
-                A = syn0 if sg else hbuf
-                arow = ctx if sg else zrow
+                if sub is None:
+                    A = syn0 if sg else hbuf
+                    arow = ctx if sg else zrow
+                else:
+                    A = hin if sg else hbuf
+                    arow = iota if sg else zrow
                 for grp in range(ngroups):
                     r_lo = grp * gsize if sg else 0
                     for r in range(gsize):
                         for d in range(D):
                             din[r, d] = 0.0
+                    if sub is not None:
+                        # skip-gram over subwords: each context word's input is its rows' mean
+                        for r in range(r_lo, r_lo + gsize if sg else 0):
+                            w = ctx[r]
+                            for d in range(D):
+                                hin[r, d] = 0.0
+                            q0 = sub.indptr[w]
+                            q1 = sub.indptr[w + 1]
+                            for q in range(q0, q1):
+                                row = sub.rows[q]
+                                for d in range(D):
+                                    hin[r, d] += syn0[row, d]
+                            inv = np.float32(1.0 / max(q1 - q0, 1))
+                            for d in range(D):
+                                hin[r, d] *= inv
 
                     if ns is not None:
                         outs[0] = centre
@@ -638,7 +688,25 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                                        hlf, hwf, gm, din, alpha, D)
 
                     # apply the input gradients
-                    if sg:
+                    if sub is not None:
+                        # fastText adds the whole gradient to every row of the word
+                        if sg:
+                            for r in range(gsize):
+                                w = ctx[r_lo + r]
+                                for q in range(sub.indptr[w], sub.indptr[w + 1]):
+                                    row = sub.rows[q]
+                                    for d in range(D):
+                                        syn0[row, d] += din[r, d]
+                            examples += gsize
+                        else:
+                            for c in range(nc):
+                                w = ctx[c]
+                                for q in range(sub.indptr[w], sub.indptr[w + 1]):
+                                    row = sub.rows[q]
+                                    for d in range(D):
+                                        syn0[row, d] += din[0, d]
+                            examples += 1
+                    elif sg:
                         for r in range(gsize):
                             row = ctx[r_lo + r]
                             for d in range(D):
