@@ -292,6 +292,7 @@ _TRAINING_OPTIONS = {
     "alpha": "--alpha", "min_alpha": "--min-alpha", "per_pair": "--per-pair", "seed": "--seed",
     "no_normalize": "--no-normalize",
     "max_vocab_size": "--max-vocab-size",
+    "minn": "--minn", "maxn": "--maxn", "bucket": "--bucket",  # --method fasttext
 }
 _SVD_OPTIONS = {
     "weighting": "--weighting", "boundaries": "--boundaries", "cds_alpha": "--cds-alpha",
@@ -330,6 +331,22 @@ def _check_train_options(args: argparse.Namespace) -> None:
                 "with --resume: training continues with the checkpoint's settings")
         return
     method = args.method or "word2vec"
+    # --- fastText subword model (--method fasttext) -------------------------------------
+    ft_given = _given(args, {"minn": "--minn", "maxn": "--maxn", "bucket": "--bucket"})
+    if method != "fasttext":
+        _refuse(ft_given, "without --method fasttext")
+    else:
+        _refuse(_given(args, {"checkpoint": "--checkpoint",
+                              "checkpoint_every": "--checkpoint-every"}),
+                "to --method fasttext (its models have no checkpoints yet)")
+        if args.loss == "softmax":
+            raise ConfigError("--loss softmax does not apply to --method fasttext; use ns or hs")
+        from wordvec.train.fasttext import check_subword_settings
+
+        check_subword_settings(3 if args.minn is None else args.minn,
+                               6 if args.maxn is None else args.maxn,
+                               2_000_000 if args.bucket is None else args.bucket)
+    # ------------------------------------------------------------------------------------
     if method == "svd":
         _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
                               if k in ("model", "loss", "epochs", "negative", "hs", "cbow_mean",
@@ -339,7 +356,7 @@ def _check_train_options(args: argparse.Namespace) -> None:
         if args.from_counts and args.corpus is not None:
             raise ConfigError("give either a corpus or --from-counts, not both")
     else:
-        _refuse(_given(args, _SVD_OPTIONS), "to --method word2vec; they belong to --method svd")
+        _refuse(_given(args, _SVD_OPTIONS), f"to --method {method}; they belong to --method svd")
         if args.loss == "softmax":
             _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()
                                   if k in ("negative", "hs", "cbow_mean", "sample", "alpha",
@@ -395,7 +412,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = check_output_path(args.output)
     if args.save_counts:
         check_output_path(args.save_counts)
-    if args.method == "word2vec" and args.loss != "softmax":
+    if args.method in ("word2vec", "fasttext") and args.loss != "softmax":
         return _train_word2vec(args, corpus, out)
     t0 = time.perf_counter()
     if args.method == "svd":
@@ -472,8 +489,16 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path) -> int:
     from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
-    plan = _checkpoint_plan(args, out, {})
     eval_path = _check_analogy_file(args.eval_analogies)
+    if args.method == "fasttext":  # the subword model: same engine, no checkpoints yet
+        from wordvec.train.fasttext import FastText
+
+        model = FastText(**_w2v_params(args), min_n=3 if args.minn is None else args.minn,
+                         max_n=6 if args.maxn is None else args.maxn,
+                         bucket=2_000_000 if args.bucket is None else args.bucket)
+        model.build_vocab(corpus, tokenizer=_tokenizer(args))
+        return _run_training(model, args, out, None, eval_path, t0)
+    plan = _checkpoint_plan(args, out, {})
     model = Word2Vec(**_w2v_params(args))
     model.build_vocab(corpus, tokenizer=_tokenizer(args))
     model.checkpoint_meta = {
@@ -592,6 +617,7 @@ def _run_training(
     """Train (or finish training) with checkpoints and signal handling, then save."""
     bar = ProgressBar(enabled=not args.quiet)
     callbacks = [_epoch_accuracy(eval_path)] if eval_path else []
+    plan = plan or {"path": None, "epochs": None, "seconds": None}  # None: no checkpoints
     ckpt = plan["path"]
     try:
         with _StopOnSignal(model) as stopper:
@@ -601,6 +627,10 @@ def _run_training(
         bar.close()
     if model.interrupted:
         name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
+        if ckpt is None:
+            print(f"wordvec: training stopped by {name}; nothing was saved (this model has "
+                  "no checkpoints)", file=sys.stderr)
+            return EXIT_TERMINATED if stopper.signum == signal.SIGTERM else EXIT_INTERRUPTED
         pos = model.position
         inside = (f" after {pos['chunk']} of {pos['chunks']} chunks" if pos["chunk"] else "")
         print(f"wordvec: training stopped by {name} in epoch {pos['epoch']} of "
@@ -961,12 +991,15 @@ def build_parser() -> argparse.ArgumentParser:
                        ".gz/.bz2/.xz; one sentence per line or one huge text8-style line).")
     t.add_argument("corpus", nargs="?", help="text file or folder of text files")
     t.add_argument("-o", "--output",
-                   help="output file: .bin word2vec binary, .txt/.vec word2vec text, "
+                   help="output file: .bin word2vec binary (with --method fasttext: "
+                   "fastText's binary model, n-grams included), .txt/.vec word2vec text, "
                    "anything else the native format (required unless --resume)")
-    t.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove"],
+    t.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove",
+                                        "fasttext"],
                    help="override the format chosen from the extension")
-    t.add_argument("--method", choices=["word2vec", "svd"],
-                   help="predictive word2vec (default) or count-based PPMI-SVD")
+    t.add_argument("--method", choices=["word2vec", "svd", "fasttext"],
+                   help="predictive word2vec (default), count-based PPMI-SVD, or fastText's "
+                   "subword model (vectors for unseen words from their character n-grams)")
     t.add_argument("--model", choices=["sg", "cbow"],
                    help="skip-gram (default) or CBOW")
     t.add_argument("--loss", choices=["ns", "hs", "softmax"],
@@ -1018,6 +1051,14 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--resume", metavar="CHECKPOINT",
                    help="continue the training saved in CHECKPOINT with its settings "
                    "(the corpus is read again from its recorded path, or from CORPUS)")
+    # --- fastText subword model (--method fasttext): fastText's own flag names ----------
+    f = t.add_argument_group("fastText subword model (--method fasttext)")
+    f.add_argument("--minn", "-minn", type=int, help="shortest character n-gram (default 3)")
+    f.add_argument("--maxn", "-maxn", type=int, help="longest character n-gram (default 6)")
+    f.add_argument("--bucket", "-bucket", type=int,
+                   help="n-gram hash buckets (default 2000000): the n-gram matrix is "
+                   "bucket x size floats, 800 MB at the defaults; lower it for less")
+    # ------------------------------------------------------------------------------------
     g = t.add_argument_group("PPMI-SVD (--method svd)")
     g.add_argument("--weighting", choices=["none", "harmonic", "linear"],
                    help="weight co-occurrences by 1/distance (harmonic, default) or "
