@@ -255,3 +255,26 @@ def test_fasttext_header_is_what_fasttext_writes(model, tmp_path):
         struct.unpack("<13i", head[:52]))
     assert (magic, version) == (793712314, 12)
     assert (dim, loss, mdl, bucket, minn, maxn) == (16, 2, 2, 3000, 2, 5)
+
+
+def test_reads_models_the_fasttext_package_trains(tmp_path):
+    fasttext = pytest.importorskip("fasttext")
+    # (fastText reports NaN and stops on corpora much smaller than this)
+    corpus = synthetic.write_corpus(tmp_path / "c.txt", n_words=100_000, seed=5)
+    for _attempt in range(5):  # fastText sometimes stops with "Encountered NaN" on small data
+        try:
+            ft = fasttext.train_unsupervised(str(corpus), model="skipgram", dim=10, epoch=1,
+                                             minCount=2, bucket=2000, minn=2, maxn=4,
+                                             thread=1, verbose=0)
+            break
+        except RuntimeError:
+            continue
+    else:
+        pytest.skip("fastText kept stopping with 'Encountered NaN' on this small corpus")
+    path = tmp_path / "ft.bin"
+    ft.save_model(str(path))
+    wv = load_vectors(path)
+    assert isinstance(wv, FastTextVectors) and wv.index_to_key == ft.get_words()
+    assert "</s>" in wv.key_to_index  # fastText's end-of-line word: its own row, no n-grams
+    for w in ["</s>", wv.index_to_key[2], wv.index_to_key[-1], "kingliness", "naïve"]:
+        np.testing.assert_allclose(wv[w], ft.get_word_vector(w), atol=1e-5, err_msg=w)

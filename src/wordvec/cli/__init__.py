@@ -345,7 +345,8 @@ def _check_train_options(args: argparse.Namespace) -> None:
 
         check_subword_settings(3 if args.minn is None else args.minn,
                                6 if args.maxn is None else args.maxn,
-                               2_000_000 if args.bucket is None else args.bucket)
+                               2_000_000 if args.bucket is None else args.bucket,
+                               ("--minn", "--maxn", "--bucket"))
     # ------------------------------------------------------------------------------------
     if method == "svd":
         _refuse(_given(args, {k: v for k, v in _TRAINING_OPTIONS.items()

@@ -41,18 +41,21 @@ logger = logging.getLogger("wordvec")
 __all__ = ["FastText", "check_subword_settings", "subword_table"]
 
 
-def check_subword_settings(min_n: Any, max_n: Any, bucket: Any) -> tuple[int, int, int]:
-    """Validate fastText's n-gram settings; ConfigError naming the bad one."""
-    for name, v, lo in (("min_n", min_n, 1), ("max_n", max_n, 1), ("bucket", bucket, 1)):
+def check_subword_settings(min_n: Any, max_n: Any, bucket: Any,
+                           names: tuple[str, str, str] = ("min_n", "max_n", "bucket"),
+                           ) -> tuple[int, int, int]:
+    """Validate fastText's n-gram settings; ConfigError naming the bad one (as ``names``)."""
+    for name, v, lo in zip(names, (min_n, max_n, bucket), (1, 1, 1), strict=True):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             extra = (" (with no buckets there are no n-gram vectors; for plain word vectors "
-                     "use word2vec)") if name == "bucket" else ""
+                     "use word2vec)") if name == names[2] else ""
             raise ConfigError(f"{name} must be an integer >= {lo}, got {v!r}{extra}")
     if min_n > max_n:
-        raise ConfigError(f"min_n ({min_n}) is larger than max_n ({max_n}): n-grams are "
-                          "min_n..max_n characters long")
+        raise ConfigError(f"{names[0]} ({min_n}) is larger than {names[1]} ({max_n}): n-grams "
+                          f"are {names[0]}..{names[1]} characters long")
     if bucket >= 2**31:
-        raise ConfigError(f"bucket must be below 2**31 (fastText stores it as int32), got {bucket}")
+        raise ConfigError(f"{names[2]} must be below 2**31 (fastText stores it as int32), "
+                          f"got {bucket}")
     return int(min_n), int(max_n), int(bucket)
 
 

@@ -23,11 +23,13 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-__all__ = ["BOW", "EOW", "char_ngrams", "compose", "ft_hash", "input_rows", "ngram_hashes",
-           "ngram_table"]
+__all__ = ["BOW", "EOS_TOKEN", "EOW", "char_ngrams", "compose", "ft_hash", "input_rows",
+           "ngram_hashes", "ngram_table"]
 
 BOW = "<"
 EOW = ">"
+#: fastText's end-of-line token: a word of its own, without n-grams
+EOS_TOKEN = "</s>"
 
 _FNV_OFFSET = 2166136261
 _FNV_PRIME = 16777619
@@ -115,7 +117,8 @@ def ngram_table(words: Sequence[str], minn: int, maxn: int,
     n = len(words)
     if bucket <= 0 or maxn <= 0 or n == 0:
         return np.zeros(n + 1, np.int64), np.zeros(0, np.int64)
-    encoded = [(BOW + w + EOW).encode("utf-8") for w in words]
+    # fastText never splits its end-of-line token "</s>" into n-grams (gensim does)
+    encoded = [(BOW + w + EOW).encode("utf-8") if w != EOS_TOKEN else b"" for w in words]
     offs = np.zeros(n + 1, np.int64)
     np.cumsum([len(b) for b in encoded], out=offs[1:])
     data = np.frombuffer(b"".join(encoded), np.uint8)
