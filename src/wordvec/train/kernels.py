@@ -530,6 +530,13 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         hlf = np.zeros(W2 * HP, np.float32)
         hwf = np.zeros(W2 * HP, np.float32)
         nxt = np.empty(MN, np.int64)  # noise words drawn one window ahead
+        # subword skip-gram with shared noise words: the centre word is the input, its
+        # context words and the noise words the outputs (see below)
+        SP = 3 * ((W2 + K + 2) // 3)
+        souts = np.empty(SP, np.int64)
+        slf = np.zeros(SP, np.float32)
+        swf = np.zeros(SP, np.float32)
+        sgm = np.empty(SP, np.float32)
         loss = 0.0
         examples = 0
         kept = 0
@@ -604,6 +611,58 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                             inv = np.float32(1.0 / nrows)
                             for d in range(D):
                                 hbuf[0, d] *= inv
+
+                if sub is not None:
+                    if hs is None:
+                        if sg and batched:
+                            # Subword skip-gram, fastText's direction: the input is the centre
+                            # word (the mean of its rows, computed once per window), the
+                            # outputs are its context words (label 1) and K noise words shared
+                            # by the window (label 0). As the input is the same for every
+                            # (centre, context) pair, the pairs' shared-noise blocks are one
+                            # row; noise word k counts once per pair it does not clash with,
+                            # which is its weight. Ji et al.'s update, a fraction of the
+                            # memory traffic of one mean and one scatter per context word.
+                            q0 = sub.indptr[centre]
+                            q1 = sub.indptr[centre + 1]
+                            for d in range(D):
+                                hin[0, d] = 0.0
+                            for q in range(q0, q1):
+                                row = sub.rows[q]
+                                for d in range(D):
+                                    hin[0, d] += syn0[row, d]
+                            inv = np.float32(1.0 / max(q1 - q0, 1))
+                            for d in range(D):
+                                hin[0, d] *= inv
+                                din[0, d] = 0.0
+                            for c in range(nc):
+                                souts[c] = ctx[c]
+                                slf[c] = 1.0
+                                swf[c] = 1.0
+                            for k in range(K):
+                                wk = nxt[k]
+                                cnt = 0
+                                for c in range(nc):
+                                    if ctx[c] != wk:
+                                        cnt += 1
+                                souts[nc + k] = wk
+                                slf[nc + k] = 0.0
+                                swf[nc + k] = np.float32(cnt)
+                            smp = 3 * ((nc + K + 2) // 3)
+                            for m in range(nc + K, smp):
+                                souts[m] = ctx[0]
+                                swf[m] = 0.0
+                            for k in range(K):
+                                nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)
+                                _prefetch_row(ns.output, nxt[k], D)
+                            loss += _block(hin, zrow, 0, 1, ns.output, souts, swf, smp,
+                                           slf, swf, sgm, din, alpha, D)
+                            for q in range(q0, q1):
+                                row = sub.rows[q]
+                                for d in range(D):
+                                    syn0[row, d] += din[0, d]
+                            examples += nc
+                            continue
 
                 if hs is not None:
                     L = hs.lengths[centre]
