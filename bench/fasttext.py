@@ -43,6 +43,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# this file is named fasttext.py: keep its folder from shadowing the fasttext package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 EVAL = Path("/work/shared/data/eval")
 ANALOGIES = "analogy/questions-words.txt"
 PAIRS = {"ws353": "similarity/EN-WS-353-ALL.txt", "simlex": "similarity/EN-SIMLEX-999.txt"}
@@ -142,6 +144,19 @@ def evaluate(path: str) -> dict:
     return out
 
 
+def warm(args: argparse.Namespace) -> None:
+    """Compile (or load from Numba's cache) wordvec's kernels once, outside the timings."""
+    from wordvec.synthetic import generate_sentences
+    from wordvec.train.fasttext import FastText
+    from wordvec.train.word2vec import Word2Vec
+
+    text = list(generate_sentences(300, seed=1))
+    common = dict(model="sg", vector_size=args.size, negative=args.negative, min_count=1,
+                  epochs=1, workers=1)
+    FastText(bucket=100, **common).fit(text)
+    Word2Vec(**common).fit(text)
+
+
 def lines_file(corpus: Path, cache: Path) -> Path:
     """The corpus cut into lines of 10,000 words (gensim's corpus_file needs short lines)."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -182,6 +197,7 @@ def main(argv: list | None = None) -> None:
         print(json.dumps(child(args.child, str(corpus), str(lines), args.out, settings(args))))
         return
     n_words = sum(len(x.split()) for x in open(lines, "rb"))
+    warm(args)
     print(f"corpus {corpus} ({n_words:,} words); settings {settings(args)}")
     print(f"load average before: {os.getloadavg()}", flush=True)
     results = []

@@ -33,7 +33,8 @@ import numpy as np
 
 from wordvec.errors import FormatError
 
-__all__ = ["FASTTEXT_MAGIC", "FASTTEXT_VERSION", "FacebookModel", "is_fasttext_bin",
+__all__ = ["FASTTEXT_MAGIC", "FASTTEXT_VERSION", "FT_LOSSES", "FT_MODELS", "FacebookModel",
+           "is_fasttext_bin",
            "read_fasttext_bin", "write_fasttext_bin"]
 
 FASTTEXT_MAGIC = 793712314
@@ -42,8 +43,8 @@ _MAGIC_BYTES = struct.pack("<i", FASTTEXT_MAGIC)
 _ARGS = struct.Struct("<12id")
 _ARG_NAMES = ("dim", "ws", "epoch", "min_count", "neg", "word_ngrams", "loss", "model",
               "bucket", "minn", "maxn", "lr_update_rate", "t")
-LOSSES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
-MODELS = {1: "cbow", 2: "sg", 3: "supervised"}
+FT_LOSSES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
+FT_MODELS = {1: "cbow", 2: "sg", 3: "supervised"}
 
 
 @dataclass
@@ -152,7 +153,7 @@ def read_fasttext_bin(path: str | Path) -> FacebookModel:
         if args["model"] == 3:
             raise FormatError(f"{path} is a supervised fastText model (a text classifier), "
                               "not word vectors; wordvec loads unsupervised (cbow/skipgram) models")
-        if args["model"] not in MODELS or args["loss"] not in LOSSES or args["dim"] < 1:
+        if args["model"] not in FT_MODELS or args["loss"] not in FT_LOSSES or args["dim"] < 1:
             raise FormatError(f"{path}: implausible fastText settings (model {args['model']}, "
                               f"loss {args['loss']}, dim {args['dim']})")
         n_entries, nwords, nlabels = r.unpack("<3i", "the dictionary")

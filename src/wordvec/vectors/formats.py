@@ -66,7 +66,14 @@ from typing import IO, Any
 import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, missing_path_reason
-from wordvec.vectors import fasttext_format
+from wordvec.vectors.fasttext_format import (
+    FT_LOSSES,
+    FT_MODELS,
+    FacebookModel,
+    is_fasttext_bin,
+    read_fasttext_bin,
+    write_fasttext_bin,
+)
 from wordvec.vectors.keyed import FastTextVectors, WordVectors
 from wordvec.vectors.subwords import compose, input_rows
 from wordvec.wording import counted
@@ -387,7 +394,7 @@ def _classify(head: bytes, complete: bool = False) -> tuple[str | None, str]:
     """
     if not head:
         return None, "an empty file"
-    if fasttext_format.is_fasttext_bin(head):
+    if is_fasttext_bin(head):
         return "fasttext", "a fastText binary model"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "native", "a zip archive (wordvec native format)"
@@ -1279,15 +1286,15 @@ def load_fasttext(path: str | Path, limit: int | None = None) -> FastTextVectors
     them; ``limit`` keeps the first N words (their n-grams all stay).
     """
     path = Path(path)
-    m = fasttext_format.read_fasttext_bin(path)
+    m = read_fasttext_bin(path)
     a = m.args
     v = m.nwords
     minn, maxn = a["minn"], a["maxn"]
     bucket = a["bucket"] if maxn > 0 else 0
     indptr, rows = input_rows(m.words, minn, maxn, bucket)
     vectors = compose(m.input, indptr, rows)
-    model = {"output": m.output, "loss": fasttext_format.LOSSES[a["loss"]],
-             "model": fasttext_format.MODELS[a["model"]], "window": a["ws"], "epochs": a["epoch"],
+    model = {"output": m.output, "loss": FT_LOSSES[a["loss"]],
+             "model": FT_MODELS[a["model"]], "window": a["ws"], "epochs": a["epoch"],
              "min_count": a["min_count"], "negative": a["neg"], "sample": a["t"],
              "ntokens": m.ntokens}
     words, counts, vocab_rows = m.words, m.counts, m.input[:v]
@@ -1332,11 +1339,11 @@ def write_fasttext(wv: WordVectors, path: str | Path) -> Path:
                "minn": wv.min_n, "maxn": wv.max_n, "lr_update_rate": 100,
                "t": float(args.get("sample", 1e-4))}
     matrix = np.concatenate([np.asarray(wv.vectors_vocab, np.float32), wv.vectors_ngrams])
-    m = fasttext_format.FacebookModel(args=fb_args, words=list(wv.index_to_key),
-                                      counts=np.asarray(counts, np.int64), input=matrix,
-                                      output=output, ntokens=int(args.get("ntokens", 0)))
+    m = FacebookModel(args=fb_args, words=list(wv.index_to_key),
+                      counts=np.asarray(counts, np.int64), input=matrix,
+                      output=output, ntokens=int(args.get("ntokens", 0)))
     with atomic_write(path) as f:
-        fasttext_format.write_fasttext_bin(f, m)
+        write_fasttext_bin(f, m)
     return path
 
 
