@@ -20,6 +20,14 @@ architectures go through it, in the spirit of fastText's pluggable losses:
   small matrix products. Fewer random rows are fetched and they are reused
   while in cache. For CBOW both are the same (one block per window).
 
+fastText's subword model goes through the same kernel: given a :class:`Subwords`
+table, a word's input vector is the mean of its rows (its own row and its
+character n-gram buckets) and its input gradient goes to each of them. Skip-gram
+with shared noise words then takes the centre word as the one input of the
+window and its context words as outputs (fastText's direction), so a window
+costs one mean and one scatter instead of one per context word. Without the
+table (``None``) Numba compiles the plain kernel with none of this code.
+
 Why the code looks the way it does (each point was measured on the 2-core
 development machine, skip-gram, size 100, negative 5, per thread, in CPU time):
 

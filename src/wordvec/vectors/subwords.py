@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numba import njit
 
 __all__ = ["BOW", "EOS_TOKEN", "EOW", "char_ngrams", "compose", "ft_hash", "input_rows",
            "ngram_hashes", "ngram_table"]
@@ -71,7 +70,6 @@ def ngram_hashes(word: str, minn: int, maxn: int, bucket: int) -> np.ndarray:
     return rows
 
 
-@njit(cache=True, nogil=True)
 def _table(data: np.ndarray, offs: np.ndarray, minn: int, maxn: int, bucket: int,
            out: np.ndarray, count_only: bool) -> np.ndarray:
     """Count (``count_only``) or write the bucket rows of each word; returns per-word counts."""
@@ -107,6 +105,19 @@ def _table(data: np.ndarray, offs: np.ndarray, minn: int, maxn: int, bucket: int
     return counts
 
 
+_COMPILED: list = []
+
+
+def _compiled_table():  # noqa: ANN202 - a Numba dispatcher
+    """:func:`_table` compiled (Numba is imported only when n-grams are first needed, so
+    loading plain vectors does not pay for it)."""
+    if not _COMPILED:
+        from numba import njit
+
+        _COMPILED.append(njit(cache=True, nogil=True)(_table))
+    return _COMPILED[0]
+
+
 def ngram_table(words: Sequence[str], minn: int, maxn: int,
                 bucket: int) -> tuple[np.ndarray, np.ndarray]:
     """``(indptr, rows)``: word ``i``'s n-gram buckets are ``rows[indptr[i]:indptr[i+1]]``.
@@ -122,12 +133,13 @@ def ngram_table(words: Sequence[str], minn: int, maxn: int,
     offs = np.zeros(n + 1, np.int64)
     np.cumsum([len(b) for b in encoded], out=offs[1:])
     data = np.frombuffer(b"".join(encoded), np.uint8)
+    table = _compiled_table()
     dummy = np.zeros(0, np.int64)
-    counts = _table(data, offs, int(minn), int(maxn), int(bucket), dummy, True)
+    counts = table(data, offs, int(minn), int(maxn), int(bucket), dummy, True)
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(counts, out=indptr[1:])
     rows = np.empty(int(indptr[-1]), np.int64)
-    _table(data, offs, int(minn), int(maxn), int(bucket), rows, False)
+    table(data, offs, int(minn), int(maxn), int(bucket), rows, False)
     return indptr, rows
 
 
