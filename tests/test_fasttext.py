@@ -305,16 +305,17 @@ def test_reads_models_the_fasttext_package_trains(tmp_path):
     fasttext = pytest.importorskip("fasttext")
     # (fastText reports NaN and stops on corpora much smaller than this)
     corpus = synthetic.write_corpus(tmp_path / "c.txt", n_words=100_000, seed=5)
-    for _attempt in range(8):  # fastText sometimes stops with "Encountered NaN" on small data
+    for _attempt in range(8):  # fastText sometimes diverges or stops with "Encountered NaN"
         try:
             ft = fasttext.train_unsupervised(str(corpus), model="skipgram", dim=16, epoch=1,
                                              lr=0.01, minCount=2, bucket=2000, minn=2, maxn=4,
                                              thread=1, verbose=0)
-            break
         except RuntimeError:
             continue
+        if np.abs(ft.get_input_matrix()).max() < 100:  # (or it diverged without saying so)
+            break
     else:
-        pytest.skip("fastText kept stopping with 'Encountered NaN' on this small corpus")
+        pytest.skip("fastText kept diverging on this small corpus")
     path = tmp_path / "ft.bin"
     ft.save_model(str(path))
     wv = load_vectors(path)
