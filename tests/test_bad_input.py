@@ -1088,3 +1088,69 @@ def test_unreachable_scheduler(tmp_path, capsys, corpus):
                      "--scheduler", "tcp://127.0.0.1:9")
     refused(rc, err, "cannot reach the dask scheduler at tcp://127.0.0.1:9")
     assert not (tmp_path / "v.wv").exists()
+
+
+# ----------------------------------------------------------------------------- fastText
+FASTTEXT = ["--method", "fasttext", "--bucket", "1000", *SMALL]
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--minn", "5", "--maxn", "3"], "--minn (5) is larger than --maxn (3)"),
+        (["--bucket", "0"], "--bucket must be an integer >= 1"),
+        (["--minn", "0"], "--minn"),
+        (["--checkpoint-every", "1"], "--checkpoint-every does not apply to --method fasttext"),
+        (["--loss", "softmax"], "--loss softmax does not apply to --method fasttext"),
+        (["--bucket", "2000000000", "--size", "5000"], "lower --bucket"),
+    ],
+)
+def test_fasttext_settings(tmp_path, capsys, corpus, args, needle):
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.bin", *FASTTEXT, *args)
+    refused(rc, err, needle)
+    nothing_written(tmp_path)
+
+
+def test_fasttext_options_without_the_fasttext_method(tmp_path, capsys, corpus):
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.wv", "--minn", "2", *SMALL)
+    refused(rc, err, "--minn does not apply without --method fasttext")
+
+
+@pytest.fixture(scope="module")
+def fasttext_bin(tmp_path_factory):
+    from wordvec.vectors.keyed import FastTextVectors
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(20)]
+    vocab_rows = rng.normal(size=(20, 8)).astype(np.float32)
+    wv = FastTextVectors(words, vocab_rows, np.arange(20, 0, -1),
+                         vectors_ngrams=rng.normal(size=(100, 8)).astype(np.float32),
+                         min_n=2, max_n=4, vectors_vocab=vocab_rows)
+    return save_vectors(wv, tmp_path_factory.mktemp("ft") / "ft.bin")
+
+
+def _patched(src, dst, offset, fmt, value):
+    data = bytearray(src.read_bytes())
+    struct.pack_into(fmt, data, offset, value)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+@pytest.mark.parametrize("command", ["info", "similar"])
+def test_damaged_or_unsupported_fasttext_models(tmp_path, capsys, fasttext_bin, command):
+    data = fasttext_bin.read_bytes()
+    cases = {
+        "cut.bin": ("truncated", lambda p: p.write_bytes(data[: len(data) // 2]) and p),
+        "cut-dict.bin": ("truncated", lambda p: p.write_bytes(data[:90]) and p),
+        "v13.bin": ("version 13 is not supported",
+                    lambda p: _patched(fasttext_bin, p, 4, "<i", 13)),
+        # settings: dim ws epoch minCount neg wordNgrams loss model ... (model is the 8th)
+        "sup.bin": ("supervised", lambda p: _patched(fasttext_bin, p, 8 + 7 * 4, "<i", 3)),
+        # the dictionary's label count follows the settings (12 int32 and a double)
+        "labels.bin": ("supervised", lambda p: _patched(fasttext_bin, p, 8 + 56 + 8, "<i", 2)),
+    }
+    for name, (needle, make) in cases.items():
+        path = make(tmp_path / name)
+        args = ["info", path] if command == "info" else ["similar", path, "w1"]
+        rc, _, err = run(capsys, *args)
+        refused(rc, err, needle, name)

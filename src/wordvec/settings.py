@@ -25,7 +25,7 @@ import numpy as np
 
 from wordvec.errors import ConfigError
 
-__all__ = ["PPMI_SVD", "REFERENCE", "SETTINGS", "WORD2VEC", "Setting", "check",
+__all__ = ["FASTTEXT", "PPMI_SVD", "REFERENCE", "SETTINGS", "WORD2VEC", "Setting", "check",
            "validate_fields", "with_flags"]
 
 Check = Callable[[str, Any], None]
@@ -208,6 +208,14 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
        "train on the CPU (cpu) or on one NVIDIA GPU with CUDA (cuda: skip-gram or CBOW with "
        "negative sampling, noise words shared across the window); cuda is refused where "
        "there is no GPU", one_of(("cpu", "cuda")), "--device", (), str, ("cpu", "cuda")),
+    # --- the fastText subword model (fastText's flag names) ------------------------------
+    _S("min_n", 3, "shortest character n-gram", integer(1), "--minn", ("-minn",), int),
+    _S("max_n", 6, "longest character n-gram", integer(1), "--maxn", ("-maxn",), int),
+    _S("bucket", 2_000_000,
+       "n-gram hash buckets: the n-gram matrix is bucket x size floats, 800 MB at the "
+       "defaults; lower it for less", integer(1, 2**31 - 1, too_big="is too many buckets "
+                                                     "(fastText stores it as int32)"),
+       "--bucket", ("-bucket",), int),
     # --- PPMI-SVD --------------------------------------------------------------------------
     _S("weighting", "harmonic",
        "weight co-occurrences by 1/distance (harmonic) or (window-d+1)/window (linear), or "
@@ -242,6 +250,8 @@ WORD2VEC = ("vector_size", "window", "model", "hs", "negative", "cbow_mean", "sa
 PPMI_SVD = ("vector_size", "window", "min_count", "max_final_vocab", "max_vocab_size",
             "weighting", "boundaries", "sample", "cds_alpha", "shift", "eig", "add_context",
             "solver", "n_iter", "oversample", "seed", "chunk_tokens")
+#: The subword model takes word2vec's settings and these.
+FASTTEXT = WORD2VEC + ("min_n", "max_n", "bucket")
 #: What the NumPy full-softmax reference models take from the command line.
 REFERENCE = ("vector_size", "window", "epochs", "min_count", "seed")
 

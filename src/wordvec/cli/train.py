@@ -41,6 +41,13 @@ def _train_settings() -> tuple[dict, dict, dict]:
     return with_flags(WORD2VEC), with_flags(PPMI_SVD), with_flags(REFERENCE)
 
 
+def _subword_settings() -> dict:
+    """The settings the subword model (--method fasttext) adds to word2vec's."""
+    from wordvec.settings import FASTTEXT, WORD2VEC, with_flags
+
+    return {n: s for n, s in with_flags(FASTTEXT).items() if n not in WORD2VEC}
+
+
 def _flags_of(settings: dict[str, Any]) -> dict[str, str]:
     return {s.dest: s.flag for s in settings.values()}
 
@@ -89,6 +96,24 @@ def _check_train_options(args: argparse.Namespace) -> None:
                 "with --resume: training continues with the checkpoint's settings")
         return
     args.method = args.method or "word2vec"
+    sub = _subword_settings()
+    for setting in sub.values():
+        value = getattr(args, setting.dest, None)
+        if value is not None:
+            setting.check(setting.flag, value)
+    if args.method != "fasttext":
+        _refuse(_given(args, _flags_of(sub)), "without --method fasttext")
+    else:
+        _refuse(_given(args, {"checkpoint": "--checkpoint",
+                              "checkpoint_every": "--checkpoint-every"}),
+                "to --method fasttext (its models have no checkpoints yet)")
+        if args.loss == "softmax":
+            raise ConfigError("--loss softmax does not apply to --method fasttext; use ns or hs")
+        from wordvec.train.fasttext import check_subword_settings
+
+        given = {**{n: s.default for n, s in sub.items()}, **_given_settings(args, sub)}
+        check_subword_settings(given["min_n"], given["max_n"], given["bucket"],
+                               ("--minn", "--maxn", "--bucket"))
     if args.method == "svd":
         only_w2v = {k: v for k, v in _flags_of(w2v).items() if v not in _flags_of(svd).values()}
         _refuse(_given(args, only_w2v) + _given(args, {"loss": "--loss"})
@@ -100,7 +125,7 @@ def _check_train_options(args: argparse.Namespace) -> None:
     args.loss = args.loss or "ns"
     only_svd = {k: v for k, v in _flags_of(svd).items() if v not in _flags_of(w2v).values()}
     _refuse(_given(args, only_svd) + _given(args, _COUNTS_OPTIONS),
-            "to --method word2vec; they belong to --method svd")
+            f"to --method {args.method}; they belong to --method svd")
     if args.loss == "softmax":
         takes = {*_flags_of(ref).values(), "--model"}  # --model picks skip-gram or CBOW
         _refuse(_given(args, {k: v for k, v in every.items() if v not in takes})
@@ -272,7 +297,7 @@ def _train(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
         check_output_path(args.save_counts)
     if args.phrases:
         corpus = _phrased_training_corpus(args, corpus, out)
-    if args.method == "word2vec" and args.loss != "softmax":
+    if args.method in ("word2vec", "fasttext") and args.loss != "softmax":
         return _train_word2vec(args, corpus, out, locks)
     _lock(locks, out, "output")
     if args.save_counts:
@@ -374,8 +399,18 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
     from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
-    plan = _checkpoint_plan(args, out, {})
     eval_path = _check_analogy_file(args.eval_analogies)
+    if args.method == "fasttext":  # the subword model: same engine, no checkpoints yet
+        from wordvec.train.fasttext import FastText
+
+        _lock(locks, out, "output")
+        sub = _subword_settings()
+        model = FastText(**_w2v_params(args), **{**{n: s.default for n, s in sub.items()},
+                                                 **_given_settings(args, sub)})
+        model.build_vocab(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir,
+                          cache=args.cache)
+        return _run_training(model, args, out, None, eval_path, t0)
+    plan = _checkpoint_plan(args, out, {})
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
     model = Word2Vec(**_w2v_params(args))
@@ -619,6 +654,8 @@ def _run_training(
     """Train (or finish training) with checkpoints and signal handling, then save."""
     bar = ProgressBar(enabled=not args.quiet)
     callbacks = [_epoch_accuracy(eval_path)] if eval_path else []
+    no_checkpoints = plan is None  # the subword model has none yet
+    plan = plan or {"path": None, "epochs": None, "seconds": None}
     ckpt = plan["path"]
     try:
         with _StopOnSignal(model) as stopper:
@@ -632,7 +669,10 @@ def _run_training(
         inside = (f" after {pos['chunk']} of {pos['chunks']} chunks" if pos["chunk"] else "")
         stopped = (f"wordvec: training stopped by {name} in epoch {pos['epoch']} of "
                    f"{pos['epochs']}{inside}")
-        if ckpt is None:
+        if no_checkpoints:
+            print(f"{stopped}; nothing was saved (this model has no checkpoints)",
+                  file=sys.stderr)
+        elif ckpt is None:
             print(f"{stopped}; the training state was not saved (the output is not a regular "
                   "file, so there is no default checkpoint: give --checkpoint PATH)",
                   file=sys.stderr)
@@ -799,13 +839,16 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     t.add_argument("corpus", nargs="*", help="text file or folder of text files (several, and "
                    "globs or URLs, with --scheduler/--dask-local)")
     t.add_argument("-o", "--output",
-                   help="output file: .bin word2vec binary, .txt/.vec word2vec text, "
+                   help="output file: .bin word2vec binary (with --method fasttext: "
+                   "fastText's binary model, n-grams included), .txt/.vec word2vec text, "
                    "anything else the native format (required unless --resume); '-' is "
                    "standard output (word2vec text unless --format says otherwise)")
-    t.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove"],
+    t.add_argument("--format", choices=["native", "word2vec-text", "word2vec-binary", "glove",
+                                        "fasttext"],
                    help="override the format chosen from the extension")
-    t.add_argument("--method", choices=["word2vec", "svd"],
-                   help="predictive word2vec (default) or count-based PPMI-SVD")
+    t.add_argument("--method", choices=["word2vec", "svd", "fasttext"],
+                   help="predictive word2vec (default), count-based PPMI-SVD, or fastText's "
+                   "subword model (vectors for unseen words from their character n-grams)")
     t.add_argument("--loss", choices=["ns", "hs", "softmax"],
                    help="negative sampling (default), hierarchical softmax, or full softmax "
                    "(the NumPy reference model, small vocabularies only)")
@@ -821,6 +864,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     for name, setting in w2v.items():
         if name not in svd:
             _add_setting(w, setting)
+    f = t.add_argument_group("fastText subword model (--method fasttext)")
+    for setting in _subword_settings().values():
+        _add_setting(f, setting)
     t.add_argument("--tmp-dir", metavar="DIR",
                    help="folder for the working files (the encoded corpus, about 4 bytes per "
                    "word of text, removed at the end); default $TMPDIR, else the system's "

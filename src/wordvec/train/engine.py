@@ -467,6 +467,9 @@ class Engine:
         first_epoch: epochs done before the run (they enter the random seeds).
         workers: threads (default ``config.n_workers``).
         keep: per-word probability of keeping a token (default from ``config.sample``).
+        subwords: :class:`~wordvec.train.kernels.Subwords` for fastText's subword
+            model (``syn0`` then has a row per word and per n-gram bucket, and a
+            word's input is the mean of its rows), or None for one row per word.
     """
 
     def __init__(
@@ -481,6 +484,7 @@ class Engine:
         first_epoch: int = 0,
         workers: int | None = None,
         keep: np.ndarray | None = None,
+        subwords: kernels.Subwords | None = None,
     ) -> None:
         self.config = config
         self.corpus = corpus
@@ -499,10 +503,12 @@ class Engine:
             raise TrainingError("the engine needs at least one objective "
                                 "(NegativeSampling or HierarchicalSoftmax)")
         d = config.vector_size
+        self.subwords = subwords
+        n_words = len(syn0) if subwords is None else len(subwords.indptr) - 1
         for o in self.objectives:
-            if o.output.shape != (o.output_rows(len(syn0)), d) or o.output.dtype != np.float32:
+            if o.output.shape != (o.output_rows(n_words), d) or o.output.dtype != np.float32:
                 raise TrainingError(f"{o.output_name} has shape {o.output.shape}, expected "
-                                    f"{(o.output_rows(len(syn0)), d)} float32")
+                                    f"{(o.output_rows(n_words), d)} float32")
         self._ns = ns.kernel_tables() if ns is not None else None
         self._hs = hs.kernel_tables() if hs is not None else None
         self._rules = kernels.Rules(config.model == "sg", bool(config.cbow_mean),
@@ -550,7 +556,7 @@ class Engine:
         rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1, pos,
                             self.schedule.total)
         self.kernel(ids, bounds, self.syn0, self.keep, self._ns, self._hs, self._rules, rate,
-                    seed, stats)
+                    seed, stats, self.subwords)
         return stop - start
 
     def run_epoch(

@@ -20,6 +20,14 @@ architectures go through it, in the spirit of fastText's pluggable losses:
   small matrix products. Fewer random rows are fetched and they are reused
   while in cache. For CBOW both are the same (one block per window).
 
+fastText's subword model goes through the same kernel: given a :class:`Subwords`
+table, a word's input vector is the mean of its rows (its own row and its
+character n-gram buckets) and its input gradient goes to each of them. Skip-gram
+with shared noise words then takes the centre word as the one input of the
+window and its context words as outputs (fastText's direction), so a window
+costs one mean and one scatter instead of one per context word. Without the
+table (``None``) Numba compiles the plain kernel with none of this code.
+
 Why the code looks the way it does (each point was measured on the 2-core
 development machine, skip-gram, size 100, negative 5, per thread, in CPU time):
 
@@ -73,6 +81,7 @@ __all__ = [
     "NegTables",
     "Rate",
     "Rules",
+    "Subwords",
     "chunk_kernel",
     "compile_in_background",
     "compile_now",
@@ -425,6 +434,14 @@ class HSTables(NamedTuple):
     lengths: np.ndarray  # int32 (V,): path lengths
 
 
+class Subwords(NamedTuple):
+    """Subword inputs (fastText): word ``w``'s input vector is the mean of the input-matrix
+    rows ``rows[indptr[w]:indptr[w + 1]]`` (its own row, then its n-gram buckets)."""
+
+    indptr: np.ndarray  # int64 (V + 1,)
+    rows: np.ndarray  # int32: rows of the (V + bucket, D) input matrix
+
+
 class Rules(NamedTuple):
     """The architecture: skip-gram or CBOW (mean or sum), shared noise words, window."""
 
@@ -611,7 +628,7 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
     def train_chunk(
         ids: np.ndarray, bounds: np.ndarray, syn0: np.ndarray, keep: np.ndarray,
         ns: NegTables | None, hs: HSTables | None, rules: Rules, rate: Rate, seed: int,
-        stats: np.ndarray,
+        stats: np.ndarray, sub: Subwords | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Train on one chunk of the corpus.
 
@@ -626,7 +643,11 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         to ``rate.alpha1`` (at word ``rate.total``); this chunk starts at word
         ``rate.pos0`` of all epochs. stats (float64[3]) receives the loss sum,
         the number of training examples and the number of words kept after
-        subsampling.
+        subsampling. sub: :class:`Subwords` for fastText's subword model, or
+        None for plain word rows (a separate specialisation, so the plain
+        kernel carries none of this code): a word's input is then the mean of
+        its rows, and its input gradient is added in full to each of them,
+        as fastText does for skip-gram and CBOW.
         """
         sg = rules.sg
         cbow_mean = rules.cbow_mean
@@ -647,6 +668,8 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         ctx = np.empty(W2, np.int64)
         zrow = np.zeros(1, np.int64)
         hbuf = np.empty((1, D), np.float32)
+        hin = np.empty((W2, D), np.float32)  # subword inputs of the context words (sg)
+        iota = np.arange(W2).astype(np.int64)
         din = np.empty((W2, D), np.float32)
         gm = np.empty(W2 * MP, np.float32)
         # negative sampling: output 0 is the centre word (label 1), then K noise
@@ -667,6 +690,13 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         hlf = np.zeros(W2 * HP, np.float32)
         hwf = np.zeros(W2 * HP, np.float32)
         nxt = np.empty(MN, np.int64)  # noise words drawn one window ahead
+        # subword skip-gram with shared noise words: the centre word is the input, its
+        # context words and the noise words the outputs (see below)
+        SP = 3 * ((W2 + K + 2) // 3)
+        souts = np.empty(SP, np.int64)
+        slf = np.zeros(SP, np.float32)
+        swf = np.zeros(SP, np.float32)
+        sgm = np.empty(SP, np.float32)
         loss = 0.0
         examples = 0
         kept = 0
@@ -714,17 +744,85 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                         _prefetch_row(syn0, sen[i + window + 1], D)
 
                 if not sg:
-                    # CBOW: the input is the mean (or sum) of the context vectors
                     for d in range(D):
                         hbuf[0, d] = 0.0
-                    for c in range(nc):
-                        row = ctx[c]
-                        for d in range(D):
-                            hbuf[0, d] += syn0[row, d]
-                    if cbow_mean:
-                        inv = np.float32(1.0 / nc)
-                        for d in range(D):
-                            hbuf[0, d] *= inv
+                    if sub is None:
+                        # CBOW: the input is the mean (or sum) of the context vectors
+                        for c in range(nc):
+                            row = ctx[c]
+                            for d in range(D):
+                                hbuf[0, d] += syn0[row, d]
+                        if cbow_mean:
+                            inv = np.float32(1.0 / nc)
+                            for d in range(D):
+                                hbuf[0, d] *= inv
+                    else:
+                        # CBOW over subwords: the mean (or sum) of every row of every
+                        # context word, as fastText averages its bag of subwords
+                        nrows = 0
+                        for c in range(nc):
+                            w = ctx[c]
+                            for q in range(sub.indptr[w], sub.indptr[w + 1]):
+                                row = sub.rows[q]
+                                nrows += 1
+                                for d in range(D):
+                                    hbuf[0, d] += syn0[row, d]
+                        if cbow_mean and nrows > 0:
+                            inv = np.float32(1.0 / nrows)
+                            for d in range(D):
+                                hbuf[0, d] *= inv
+
+                if sub is not None:
+                    if hs is None:
+                        if sg and batched:
+                            # Subword skip-gram, fastText's direction: the input is the centre
+                            # word (the mean of its rows, computed once per window), the
+                            # outputs are its context words (label 1) and K noise words shared
+                            # by the window (label 0). As the input is the same for every
+                            # (centre, context) pair, the pairs' shared-noise blocks are one
+                            # row; noise word k counts once per pair it does not clash with,
+                            # which is its weight. Ji et al.'s update, a fraction of the
+                            # memory traffic of one mean and one scatter per context word.
+                            q0 = sub.indptr[centre]
+                            q1 = sub.indptr[centre + 1]
+                            for d in range(D):
+                                hin[0, d] = 0.0
+                            for q in range(q0, q1):
+                                row = sub.rows[q]
+                                for d in range(D):
+                                    hin[0, d] += syn0[row, d]
+                            inv = np.float32(1.0 / max(q1 - q0, 1))
+                            for d in range(D):
+                                hin[0, d] *= inv
+                                din[0, d] = 0.0
+                            for c in range(nc):
+                                souts[c] = ctx[c]
+                                slf[c] = 1.0
+                                swf[c] = 1.0
+                            for k in range(K):
+                                wk = nxt[k]
+                                cnt = 0
+                                for c in range(nc):
+                                    if ctx[c] != wk:
+                                        cnt += 1
+                                souts[nc + k] = wk
+                                slf[nc + k] = 0.0
+                                swf[nc + k] = np.float32(cnt)
+                            smp = 3 * ((nc + K + 2) // 3)
+                            for m in range(nc + K, smp):
+                                souts[m] = ctx[0]
+                                swf[m] = 0.0
+                            for k in range(K):
+                                nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)
+                                _prefetch_row(ns.output, nxt[k], D)
+                            loss += _block(hin, zrow, 0, 1, ns.output, souts, swf, smp,
+                                           slf, swf, sgm, din, alpha, D)
+                            for q in range(q0, q1):
+                                row = sub.rows[q]
+                                for d in range(D):
+                                    syn0[row, d] += din[0, d]
+                            examples += nc
+                            continue
 
                 if hs is not None:
                     L = hs.lengths[centre]
@@ -744,13 +842,32 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                     ngroups = 1
                     gsize = nc if sg else 1
 
-                A = syn0 if sg else hbuf
-                arow = ctx if sg else zrow
+                if sub is None:
+                    A = syn0 if sg else hbuf
+                    arow = ctx if sg else zrow
+                else:
+                    A = hin if sg else hbuf
+                    arow = iota if sg else zrow
                 for grp in range(ngroups):
                     r_lo = grp * gsize if sg else 0
                     for r in range(gsize):
                         for d in range(D):
                             din[r, d] = 0.0
+                    if sub is not None:
+                        # skip-gram over subwords: each context word's input is its rows' mean
+                        for r in range(r_lo, r_lo + gsize if sg else 0):
+                            w = ctx[r]
+                            for d in range(D):
+                                hin[r, d] = 0.0
+                            q0 = sub.indptr[w]
+                            q1 = sub.indptr[w + 1]
+                            for q in range(q0, q1):
+                                row = sub.rows[q]
+                                for d in range(D):
+                                    hin[r, d] += syn0[row, d]
+                            inv = np.float32(1.0 / max(q1 - q0, 1))
+                            for d in range(D):
+                                hin[r, d] *= inv
 
                     if ns is not None:
                         outs[0] = centre
@@ -790,7 +907,25 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                                        hlf, hwf, gm, din, alpha, D)
 
                     # apply the input gradients
-                    if sg:
+                    if sub is not None:
+                        # fastText adds the whole gradient to every row of the word
+                        if sg:
+                            for r in range(gsize):
+                                w = ctx[r_lo + r]
+                                for q in range(sub.indptr[w], sub.indptr[w + 1]):
+                                    row = sub.rows[q]
+                                    for d in range(D):
+                                        syn0[row, d] += din[r, d]
+                            examples += gsize
+                        else:
+                            for c in range(nc):
+                                w = ctx[c]
+                                for q in range(sub.indptr[w], sub.indptr[w + 1]):
+                                    row = sub.rows[q]
+                                    for d in range(D):
+                                        syn0[row, d] += din[0, d]
+                            examples += 1
+                    elif sg:
                         for r in range(gsize):
                             row = ctx[r_lo + r]
                             for d in range(D):

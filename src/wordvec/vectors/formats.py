@@ -18,7 +18,13 @@ Formats (names accepted by ``format=``):
     which means word2vec text here); recognised by content when loading.
 ``"native"`` (alias ``wv``)
     wordvec's own format, safe to open from an untrusted source and
-    memory-mappable; see :func:`save_state` for the layout.
+    memory-mappable; see :func:`save_state` for the layout. Subword
+    (fastText) vectors keep their n-gram matrix in it too.
+``"fasttext"`` (alias ``fasttext-bin``)
+    Facebook fastText's binary model (:mod:`wordvec.vectors.fasttext_format`):
+    recognised by its magic number; loads as
+    :class:`~wordvec.vectors.keyed.FastTextVectors` (vectors for unseen words).
+    A subword model saved to ``.bin`` is written in it; plain vectors cannot be.
 
 Saving picks the format from the extension: ``.bin`` word2vec binary,
 ``.txt``/``.vec`` word2vec text, anything else native (``.wv`` is the
@@ -63,7 +69,16 @@ import numpy as np
 
 from wordvec.errors import ConfigError, FormatError, missing_path_reason
 from wordvec.outputs import atomic_write
-from wordvec.vectors.keyed import WordVectors
+from wordvec.vectors.fasttext_format import (
+    FT_LOSSES,
+    FT_MODELS,
+    FacebookModel,
+    is_fasttext_bin,
+    read_fasttext_bin,
+    write_fasttext_bin,
+)
+from wordvec.vectors.keyed import FastTextVectors, WordVectors
+from wordvec.vectors.subwords import compose, input_rows
 from wordvec.wording import counted
 
 logger = logging.getLogger("wordvec")
@@ -75,6 +90,7 @@ __all__ = [
     "detect_format",
     "encode_words",
     "format_for_path",
+    "load_fasttext",
     "load_native",
     "load_state",
     "load_vectors",
@@ -84,11 +100,12 @@ __all__ = [
     "save_native",
     "save_state",
     "save_vectors",
+    "write_fasttext",
     "write_glove",
     "write_word2vec",
 ]
 
-FORMATS = ("native", "word2vec-binary", "word2vec-text", "glove")
+FORMATS = ("native", "word2vec-binary", "word2vec-text", "glove", "fasttext")
 _ALIASES = {
     "native": "native",
     "wv": "native",
@@ -101,6 +118,8 @@ _ALIASES = {
     "txt": "word2vec-text",
     "vec": "word2vec-text",
     "glove": "glove",
+    "fasttext": "fasttext",
+    "fasttext-bin": "fasttext",
 }
 _EXTENSIONS = {".bin": "word2vec-binary", ".txt": "word2vec-text", ".vec": "word2vec-text"}
 _COMPRESSORS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
@@ -325,6 +344,8 @@ def _classify(head: bytes, complete: bool = False) -> tuple[str | None, str]:
     """
     if not head:
         return None, "an empty file"
+    if is_fasttext_bin(head):
+        return "fasttext", "a fastText binary model"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "native", "a zip archive (wordvec native format)"
     if head[:6] == b"\x93NUMPY":
@@ -371,8 +392,8 @@ def detect_format(path: str | Path) -> str:
     fmt, what = _classify(head[:_HEAD_BYTES], complete=len(head) <= _HEAD_BYTES)
     if fmt is None:
         raise FormatError(f"{path} is not a word-vector file: it looks like {what}")
-    if fmt == "native" and comp is not None:
-        raise FormatError(f"{path}: a compressed native file; decompress it first")
+    if fmt in ("native", "fasttext") and comp is not None:
+        raise FormatError(f"{path}: a compressed {fmt} file; decompress it first")
     return fmt
 
 
@@ -1094,6 +1115,14 @@ def save_native(wv: WordVectors, path: str | Path, meta: Mapping[str, Any] | Non
         arrays["counts"] = np.asarray(wv.counts, dtype=np.int64)
     info = {k: v for k, v in getattr(wv, "meta", {}).items() if k != "kind"}
     info.update(meta or {})
+    if isinstance(wv, FastTextVectors):  # the n-gram matrix too, so unseen words work
+        arrays["vectors_ngrams"] = wv.vectors_ngrams
+        if wv.vectors_vocab is not None:
+            arrays["vectors_vocab"] = wv.vectors_vocab
+        if wv.model.get("output") is not None:
+            arrays["output"] = wv.model["output"]
+        info["subwords"] = {"min_n": wv.min_n, "max_n": wv.max_n,
+                            **{k: v for k, v in wv.model.items() if k != "output"}}
     info.update({"vocab_size": len(wv), "vector_size": wv.vector_size})
     return save_state(path, arrays, info, kind="word-vectors")
 
@@ -1176,11 +1205,96 @@ def load_native(path: str | Path, mmap: bool = False, limit: int | None = None) 
     if vectors.dtype != np.float32:
         vectors = vectors.astype(np.float32)
     try:
-        wv = WordVectors(words, vectors, counts)
+        if "vectors_ngrams" in arrays and isinstance(meta.get("subwords"), dict):
+            sub = dict(meta["subwords"])
+            if "output" in arrays:
+                sub["output"] = np.asarray(arrays["output"], np.float32)
+            vocab_rows = arrays.get("vectors_vocab")
+            wv = FastTextVectors(
+                words, vectors, counts, vectors_ngrams=arrays["vectors_ngrams"],
+                min_n=int(sub.pop("min_n")), max_n=int(sub.pop("max_n")),
+                vectors_vocab=None if vocab_rows is None or limit is not None else vocab_rows,
+                model=sub)
+        else:
+            wv = WordVectors(words, vectors, counts)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FormatError(f"{path}: inconsistent contents ({exc})") from exc
+    wv.meta = {k: v for k, v in _vectors_meta(meta).items() if k != "subwords"}
+    return wv
+
+
+# --------------------------------------------------------------------------- fastText .bin
+_FT_LOSS = {"hs": 1, "ns": 2}
+_FT_MODEL = {"cbow": 1, "sg": 2}
+
+
+def load_fasttext(path: str | Path, limit: int | None = None) -> FastTextVectors:
+    """Load a Facebook fastText ``.bin`` as :class:`FastTextVectors` (the whole model).
+
+    Known words' vectors are the mean of their own row and their n-grams' rows,
+    as fastText's ``get_word_vector`` and gensim's ``load_facebook_model`` give
+    them; ``limit`` keeps the first N words (their n-grams all stay).
+    """
+    path = Path(path)
+    m = read_fasttext_bin(path)
+    a = m.args
+    v = m.nwords
+    minn, maxn = a["minn"], a["maxn"]
+    bucket = a["bucket"] if maxn > 0 else 0
+    indptr, rows = input_rows(m.words, minn, maxn, bucket)
+    vectors = compose(m.input, indptr, rows)
+    model = {"output": m.output, "loss": FT_LOSSES[a["loss"]],
+             "model": FT_MODELS[a["model"]], "window": a["ws"], "epochs": a["epoch"],
+             "min_count": a["min_count"], "negative": a["neg"], "sample": a["t"],
+             "ntokens": m.ntokens}
+    words, counts, vocab_rows = m.words, m.counts, m.input[:v]
+    if limit is not None:
+        words, counts, vectors, vocab_rows = words[:limit], counts[:limit], vectors[:limit], None
+    try:
+        wv = FastTextVectors(words, vectors, counts, vectors_ngrams=m.input[v:],
+                             min_n=max(minn, 1), max_n=maxn, vectors_vocab=vocab_rows,
+                             model=model)
     except (ValueError, KeyError) as exc:
         raise FormatError(f"{path}: inconsistent contents ({exc})") from exc
-    wv.meta = _vectors_meta(meta)
+    wv.meta = {"method": "fasttext", "source_format": "fasttext", "min_n": minn, "max_n": maxn,
+               "bucket": bucket}
     return wv
+
+
+def write_fasttext(wv: WordVectors, path: str | Path) -> Path:
+    """Write subword vectors as a Facebook fastText ``.bin`` (atomic).
+
+    The file holds the settings, the dictionary and both matrices; without an
+    output matrix (vectors that came without one) a zero matrix is written, so
+    the file loads everywhere but training it further starts the output afresh.
+    """
+    path = Path(path)
+    if not isinstance(wv, FastTextVectors) or wv.vectors_vocab is None:
+        raise ConfigError(
+            "the fastText .bin format holds a subword model (word rows and n-gram rows); "
+            "these are plain word vectors: save them as word2vec-binary, word2vec-text or native")
+    args = wv.model
+    v, d = len(wv), wv.vector_size
+    loss = args.get("loss", "ns")
+    output = args.get("output")
+    if output is None:
+        output = np.zeros((v, d), np.float32)
+    elif len(output) < v:  # hierarchical softmax keeps V - 1 inner nodes; fastText has V rows
+        output = np.vstack([output, np.zeros((v - len(output), d), np.float32)])
+    counts = wv.counts if wv.counts is not None else np.ones(v, np.int64)
+    fb_args = {"dim": d, "ws": int(args.get("window", 5)), "epoch": int(args.get("epochs", 5)),
+               "min_count": int(args.get("min_count", 1)), "neg": int(args.get("negative", 5)),
+               "word_ngrams": 1, "loss": _FT_LOSS.get(loss, 2),
+               "model": _FT_MODEL.get(args.get("model", "sg"), 2), "bucket": wv.bucket,
+               "minn": wv.min_n, "maxn": wv.max_n, "lr_update_rate": 100,
+               "t": float(args.get("sample", 1e-4))}
+    matrix = np.concatenate([np.asarray(wv.vectors_vocab, np.float32), wv.vectors_ngrams])
+    m = FacebookModel(args=fb_args, words=list(wv.index_to_key),
+                      counts=np.asarray(counts, np.int64), input=matrix,
+                      output=output, ntokens=int(args.get("ntokens", 0)))
+    with atomic_write(path) as f:
+        write_fasttext_bin(f, m)
+    return path
 
 
 # --------------------------------------------------------------------------- front door
@@ -1199,6 +1313,11 @@ def save_vectors(
     """
     path = Path(path)
     fmt = normalize_format(format) if format else format_for_path(path)
+    if (not format and fmt == "word2vec-binary" and isinstance(wv, FastTextVectors)
+            and wv.vectors_vocab is not None and not path.name.endswith(tuple(_COMPRESSORS))):
+        fmt = "fasttext"  # a subword model's .bin is fastText's, so unseen words survive
+    if fmt == "fasttext":
+        return write_fasttext(wv, path)
     if fmt == "native":
         return save_native(wv, path)
     if fmt == "glove":
@@ -1276,6 +1395,8 @@ def _load_any(path: Path, format: str | None, limit: int | None, mmap: bool, enc
     try:
         if fmt == "native":
             return load_native(path, mmap=mmap, limit=limit)
+        if fmt == "fasttext":
+            return load_fasttext(path, limit=limit)
         if fmt == "glove":
             return read_glove(path, limit=limit, encoding=encoding, unicode_errors=unicode_errors)
         return read_word2vec(path, binary=fmt == "word2vec-binary", limit=limit,

@@ -795,3 +795,135 @@ class WordVectors:
         """gensim-style alias: read the word2vec C format (binary or text)."""
         fmt = "word2vec-binary" if binary else "word2vec-text"
         return cls.load(fname, format=fmt, limit=limit, **kwargs)
+
+
+class FastTextVectors(WordVectors):
+    """Word vectors of a subword (fastText) model: vectors for words never seen, too.
+
+    A known word's vector (a row of ``vectors``) is the mean of its own trained
+    row and the rows of its character n-grams; any other word's vector is the
+    mean of its n-grams' rows in ``vectors_ngrams`` (rows ``hash % bucket``,
+    see :mod:`wordvec.vectors.subwords`). So ``wv["unseenword"]`` works,
+    ``most_similar`` takes unseen words, and only a word without a single
+    n-gram of ``min_n..max_n`` characters raises :class:`UnknownWordError`
+    (a ``KeyError``). ``word in wv`` is True for any word that has a vector
+    (as in gensim); ``wv.has_index_for(word)`` tells whether it is in the
+    vocabulary.
+
+    Args:
+        words, vectors, counts: as for :class:`WordVectors` (``vectors``:
+            the composed vectors of the known words).
+        vectors_ngrams: ``(bucket, D)`` float32 n-gram rows.
+        min_n, max_n: n-gram lengths in characters.
+        vectors_vocab: the words' own rows ``(V, D)`` before composition
+            (kept for saving the full model; optional).
+        model: what a full fastText model needs besides (``output``: the
+            output matrix, ``args``: fastText's settings); optional.
+    """
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        vectors: np.ndarray,
+        counts: np.ndarray | None = None,
+        *,
+        vectors_ngrams: np.ndarray,
+        min_n: int,
+        max_n: int,
+        vectors_vocab: np.ndarray | None = None,
+        model: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(words, vectors, counts)
+        ngrams = np.asarray(vectors_ngrams, dtype=np.float32)
+        if ngrams.ndim != 2 or ngrams.shape[1] != self.vector_size:
+            raise ValueError(f"vectors_ngrams has shape {ngrams.shape}, expected "
+                             f"(bucket, {self.vector_size})")
+        self.vectors_ngrams = ngrams
+        self.min_n = int(min_n)
+        self.max_n = int(max_n)
+        self.vectors_vocab = vectors_vocab
+        self.model: dict[str, Any] = dict(model or {})
+
+    @property
+    def bucket(self) -> int:
+        """Number of n-gram rows."""
+        return int(self.vectors_ngrams.shape[0])
+
+    def __repr__(self) -> str:
+        return (f"FastTextVectors({len(self)} words, {self.vector_size} dimensions, "
+                f"{self.bucket} n-gram buckets, n-grams of {self.min_n}..{self.max_n})")
+
+    def __contains__(self, key: object) -> bool:
+        if self.has_index_for(key):
+            return True
+        return isinstance(key, str) and self._ngram_rows(key).size > 0
+
+    def _ngram_rows(self, word: str) -> np.ndarray:
+        from wordvec.vectors.subwords import ngram_hashes
+
+        return ngram_hashes(word, self.min_n, self.max_n, self.bucket)
+
+    def oov_vector(self, word: str) -> np.ndarray:
+        """The vector of ``word`` built from its n-grams alone (any word, known or not)."""
+        rows = self._ngram_rows(word)
+        if rows.size == 0:
+            raise UnknownWordError(word, self) if self.bucket == 0 else _NoNgramError(word, self)
+        out = np.zeros(self.vector_size, np.float32)
+        for r in rows:  # float32 sum in order, then one division: gensim's arithmetic
+            out += self.vectors_ngrams[r]
+        return out / np.float32(rows.size)
+
+    def get_vector(self, key: Key, norm: bool = False) -> np.ndarray:
+        """The vector of ``key``: its row if known, else built from its n-grams."""
+        if not isinstance(key, str) or key in self.key_to_index:
+            return super().get_vector(key, norm=norm)
+        vec = self.oov_vector(key)
+        if norm:
+            vec = unit_vector(vec)
+        vec.setflags(write=False)
+        return vec
+
+    def __getitem__(self, key_or_keys: Key | Sequence[Key]) -> np.ndarray:
+        if isinstance(key_or_keys, _KEY_TYPES):
+            return self.get_vector(key_or_keys)
+        return np.vstack([self.get_vector(k) for k in key_or_keys])
+
+    def _as_vectors(self, items: Any) -> Any:
+        """Unseen words in a query list become their unit vectors (gensim's rule)."""
+        items = _ensure_list(items)
+        out = []
+        for item in items:
+            if isinstance(item, str) and item not in self.key_to_index:
+                out.append(self.get_vector(item, norm=True))
+            elif (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                  and item[0] not in self.key_to_index):
+                out.append((self.get_vector(item[0], norm=True), item[1]))
+            else:
+                out.append(item)
+        return out
+
+    def get_mean_vector(self, keys: Sequence[Key | np.ndarray], weights: Any = None,
+                        pre_normalize: bool = True, post_normalize: bool = False,
+                        ignore_missing: bool = True) -> np.ndarray:
+        keys = [self.get_vector(k, norm=pre_normalize)
+                if isinstance(k, str) and k not in self.key_to_index and k in self else k
+                for k in keys]
+        return super().get_mean_vector(keys, weights, pre_normalize, post_normalize,
+                                       ignore_missing)
+
+    def most_similar(self, positive: Any = None, negative: Any = None, topn: int | None = 10,
+                     restrict_vocab: int | None = None) -> Any:
+        return super().most_similar(self._as_vectors(positive), self._as_vectors(negative),
+                                    topn, restrict_vocab)
+
+    def most_similar_cosmul(self, positive: Any = None, negative: Any = None,
+                            topn: int | None = 10, restrict_vocab: int | None = None) -> Any:
+        return super().most_similar_cosmul(self._as_vectors(positive),
+                                           self._as_vectors(negative), topn, restrict_vocab)
+
+
+class _NoNgramError(UnknownWordError):
+    def __str__(self) -> str:
+        wv = self._wv
+        return (f"word {self.key!r} is not in the vocabulary and has no character n-gram of "
+                f"{wv.min_n}..{wv.max_n} characters to build a vector from")
