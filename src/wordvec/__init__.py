@@ -38,7 +38,11 @@ _LAZY = {
     "Vocab": "wordvec.text.vocab",
     "Tokenizer": "wordvec.text.corpus",
     "iter_sentences": "wordvec.text.corpus",
-    "Phrases": "wordvec.text.phrases",  # phrases (issue 11)
+    "FastText": "wordvec.train.fasttext",
+    "FastTextVectors": "wordvec.vectors.keyed",
+    "Engine": "wordvec.train.engine",
+    "ChunkPlan": "wordvec.train.engine",
+    "Phrases": "wordvec.text.phrases",
     "FrozenPhrases": "wordvec.text.phrases",
     "learn_phrases": "wordvec.text.phrases",
     "ENGLISH_CONNECTOR_WORDS": "wordvec.text.phrases",
