@@ -10,8 +10,9 @@ import zipfile
 import numpy as np
 import pytest
 
+from wordvec import native
 from wordvec.errors import ConfigError, FormatError
-from wordvec.vectors import formats
+from wordvec.vectors import formats, word2vec_format
 from wordvec.vectors.formats import (
     atomic_write,
     detect_format,
@@ -421,8 +422,10 @@ def test_a_crash_mid_save_leaves_the_previous_file(tmp_path, monkeypatch, name):
     def exploding(*args, **kwargs):
         raise OSError("disk full")
 
-    target = "_format_rows" if name.endswith(".txt") else "_npy_header"
-    original = getattr(formats, target)
+    # the functions that produce the bytes, in the layers that write them
+    module, target = ((word2vec_format, "_format_rows") if name.endswith(".txt")
+                      else (native, "_npy_header"))
+    original = getattr(module, target)
     calls = []
 
     def partial(*args, **kwargs):
@@ -431,7 +434,7 @@ def test_a_crash_mid_save_leaves_the_previous_file(tmp_path, monkeypatch, name):
             exploding()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(formats, target, partial if target == "_npy_header" else exploding)
+    monkeypatch.setattr(module, target, partial if target == "_npy_header" else exploding)
     with pytest.raises(OSError, match="disk full"):
         save_vectors(sample_wv(seed=1), path)
     assert path.read_bytes() == before

@@ -36,11 +36,14 @@ import logging
 from collections.abc import Iterator, Sequence
 from numbers import Integral
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from wordvec.errors import ConfigError, VocabError
+from wordvec.errors import ConfigError, FormatError, VocabError
+
+if TYPE_CHECKING:
+    from wordvec.vectors.store import VectorParts
 
 logger = logging.getLogger("wordvec")
 
@@ -763,11 +766,31 @@ class WordVectors:
         return self.rank_by_centrality(words)[-1][1]
 
     # ------------------------------------------------------------------ files
+    # The file layers (wordvec.vectors.store and below) work on plain parts and never
+    # import this module; WordVectors.save/load and wordvec.vectors.formats both call them.
+    @classmethod
+    def from_parts(cls, parts: VectorParts) -> WordVectors:
+        """WordVectors from what a reader returns (:class:`wordvec.vectors.store.VectorParts`);
+        contents that cannot make WordVectors raise FormatError naming the file."""
+        try:
+            wv = cls(parts.words, parts.vectors, parts.counts)
+        except (ValueError, KeyError) as exc:
+            raise FormatError(f"{parts.source}: inconsistent contents ({exc})") from exc
+        wv.meta = dict(parts.meta)
+        return wv
+
+    def to_parts(self) -> VectorParts:
+        """This instance as plain parts for the file layers (arrays shared, not copied)."""
+        from wordvec.vectors.store import VectorParts
+
+        return VectorParts(self.index_to_key, self.vectors, self.counts,
+                           getattr(self, "meta", {}))
+
     def save(self, path: str | Path, format: str | None = None, **kwargs: Any) -> Path:
         """Write to ``path``; see :func:`wordvec.vectors.formats.save_vectors`."""
-        from wordvec.vectors.formats import save_vectors
+        from wordvec.vectors.store import save_parts
 
-        return save_vectors(self, path, format=format, **kwargs)
+        return save_parts(self.to_parts(), path, format=format, **kwargs)
 
     @classmethod
     def load(
@@ -779,9 +802,9 @@ class WordVectors:
         **kwargs: Any,
     ) -> WordVectors:
         """Read from ``path``; see :func:`wordvec.vectors.formats.load_vectors`."""
-        from wordvec.vectors.formats import load_vectors
+        from wordvec.vectors.store import load_parts
 
-        return load_vectors(path, format=format, limit=limit, mmap=mmap, **kwargs)
+        return cls.from_parts(load_parts(path, format=format, limit=limit, mmap=mmap, **kwargs))
 
     def save_word2vec_format(self, fname: str | Path, binary: bool = False) -> Path:
         """gensim-style alias: write the word2vec C format (binary or text)."""
