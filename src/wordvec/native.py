@@ -278,7 +278,7 @@ def _first_bytes_say(path: Path) -> str:
     """A short guess at what a file that is no zip archive is (``describe=`` default)."""
     try:
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(512)
     except OSError:
         return "an unreadable file"
     if not head:
@@ -290,7 +290,11 @@ def _first_bytes_say(path: Path) -> str:
             return f"a {name}-compressed file"
     if head[:1] == b"\x80" and len(head) > 1 and 2 <= head[1] <= 5:
         return "a Python pickle, which wordvec never loads because it can run code"
-    return "a file of another kind (not a zip archive)"
+    line = head.split(b"\n", 1)[0]
+    shown = line.decode("utf-8", "replace")[:60]
+    if "\ufffd" not in shown and b"\x00" not in head:
+        return f"a text file (first line: {shown!r})"
+    return "binary data of another kind (not a zip archive)"
 
 
 def load_state(
