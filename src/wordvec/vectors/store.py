@@ -49,13 +49,19 @@ __all__ = [
 class VectorParts:
     """Word vectors as plain data: ``words[i]`` has row ``i`` of the float32 ``vectors``;
     ``counts`` (int64, one per word) and ``meta`` (JSON facts) are optional;
-    ``source`` is the file they came from, for error messages."""
+    ``source`` is the file they came from, for error messages; ``extra``: further
+    named arrays the native format stores beside them (read back as they were
+    written; the text and binary formats have no room for them)."""
 
     words: Sequence[str]
     vectors: np.ndarray
     counts: np.ndarray | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+_CORE_ARRAYS = ("words", "vectors", "counts")
 
 
 # --------------------------------------------------------------------------- native layout
@@ -65,12 +71,16 @@ def write_native_parts(parts: VectorParts, path: str | Path,
 
     ``meta`` (JSON) is stored alongside, merged over ``parts.meta``.
     """
+    clash = sorted(set(parts.extra) & set(_CORE_ARRAYS))
+    if clash:
+        raise ConfigError(f"extra arrays may not be named {', '.join(clash)}")
     arrays: dict[str, np.ndarray] = {
         "words": encode_words(parts.words),
         "vectors": parts.vectors,
     }
     if parts.counts is not None:
         arrays["counts"] = np.asarray(parts.counts, dtype=np.int64)
+    arrays.update(parts.extra)
     info = {k: v for k, v in parts.meta.items() if k != "kind"}
     info.update(meta or {})
     info.update({"vocab_size": len(parts.words), "vector_size": int(parts.vectors.shape[1])})
@@ -133,7 +143,8 @@ def read_native_parts(path: str | Path, mmap: bool = False, limit: int | None = 
         counts = counts[:limit] if counts is not None else None
     if vectors.dtype != np.float32:
         vectors = vectors.astype(np.float32)
-    return VectorParts(words, vectors, counts, _vectors_meta(meta), path)
+    extra = {k: a for k, a in arrays.items() if k not in _CORE_ARRAYS}
+    return VectorParts(words, vectors, counts, _vectors_meta(meta), path, extra)
 
 
 # --------------------------------------------------------------------------- NaN / infinity
