@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,compat,serve]'
+	$(BIN)/python -m pip install --quiet -e '.[test,compat,serve,cluster]'
 	touch $(STAMP)
 
 demo: $(STAMP)

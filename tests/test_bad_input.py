@@ -10,6 +10,7 @@ import io
 import json
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -655,6 +656,49 @@ def test_rows_beyond_the_header_count_are_warned_about(tmp_path, capsys):
     assert "more data follows the 1 words" in err
 
 
+# --- phrases (issue 11) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args,needles", [
+    (["--threshold", "0"], ["threshold", "> 0"]),
+    (["--threshold", "-5"], ["threshold", "> 0"]),
+    (["--scoring", "npmi", "--threshold", "1.5"], ["threshold", "(-1, 1]", "--scoring npmi"]),
+    (["--scoring", "npmi", "--threshold", "-1"], ["threshold", "(-1, 1]"]),
+    (["--min-count", "0"], ["--min-count", "at least 1"]),
+    (["--passes", "0"], ["--passes", "at least 1"]),
+])
+def test_phrases_bad_settings(capsys, corpus, tmp_path, args, needles):
+    out = tmp_path / "phrased.txt"
+    rc, _, err = run(capsys, "phrases", corpus, "-o", out, *args)
+    refused(rc, err, *needles)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary file left either
+
+
+@pytest.mark.parametrize("args,needles", [
+    (["--phrases", "1", "--phrases-threshold", "0"], ["--phrases-threshold", "> 0"]),
+    (["--phrases", "1", "--phrases-scoring", "npmi", "--phrases-threshold", "2"],
+     ["--phrases-threshold", "(-1, 1]", "--phrases-scoring npmi"]),
+    (["--phrases", "0"], ["--phrases", "at least 1"]),
+    (["--phrases-threshold", "50"], ["with --phrases n only"]),
+])
+def test_train_phrases_bad_settings(capsys, corpus, tmp_path, args, needles):
+    out = tmp_path / "v.bin"
+    rc, _, err = run(capsys, "train", corpus, "-o", out, *SMALL, *args)
+    refused(rc, err, *needles)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_phrases_library_refuses_bad_settings():
+    from wordvec.errors import ConfigError
+    from wordvec.text.phrases import Phrases
+
+    for kw, needle in ((dict(threshold=0), "> 0"), (dict(scoring="npmi", threshold=-1), "(-1, 1]"),
+                       (dict(min_count=0), "min_count")):
+        with pytest.raises(ConfigError, match=re.escape(needle)):
+            Phrases([["a", "b"]], **kw)
+
+
 def test_a_huge_token_is_cut_and_the_binary_file_reads_back(tmp_path, capsys, corpus):
     f = tmp_path / "c.txt"
     f.write_bytes(corpus.read_bytes() + (b"x" * 2_000_000 + b" the\n") * 6)
@@ -1023,3 +1067,38 @@ def test_an_output_locked_by_a_live_process_is_refused(tmp_path, capsys, corpus)
         holder.kill()
         holder.wait()
     assert not out.exists()
+
+
+def test_cache_refused_where_no_corpus_is_read(capsys, tmp_path):
+    rc, _, err = run(capsys, "train", "--resume", tmp_path / "x.ckpt", "--cache", tmp_path)
+    refused(rc, err, "--cache", "--resume")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 10)
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.txt", "--loss", "softmax",
+                     "--cache", tmp_path / "cache")
+    refused(rc, err, "--cache", "--loss softmax")
+
+
+# --- training on a Dask cluster (no cluster is started by these) ---------------------------
+@pytest.mark.parametrize("args,needle", [
+    (["--dask-local", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+    (["--dask-local", "2", "--method", "svd", "--epochs", "2"], "--epochs"),
+    (["--dask-local", "2", "--loss", "softmax"], "--loss softmax"),
+])
+def test_cluster_option_mistakes(tmp_path, capsys, corpus, args, needle):
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.wv", *args)
+    refused(rc, err, needle)
+    assert not (tmp_path / "v.wv").exists()
+
+
+def test_several_corpora_need_a_cluster(tmp_path, capsys, corpus):
+    rc, _, err = run(capsys, "train", corpus, corpus, "-o", tmp_path / "v.wv")
+    refused(rc, err, "--scheduler")
+
+
+def test_unreachable_scheduler(tmp_path, capsys, corpus):
+    pytest.importorskip("distributed")
+    rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.wv",
+                     "--scheduler", "tcp://127.0.0.1:9")
+    refused(rc, err, "cannot reach the dask scheduler at tcp://127.0.0.1:9")
+    assert not (tmp_path / "v.wv").exists()

@@ -250,10 +250,10 @@ def test_warnings_are_one_line_per_condition(tmp_path):
 def test_warning_hook_rewrites_and_deduplicates(capsys):
     import warnings
 
-    from wordvec import cli
+    from wordvec.cli import common as cli_common
 
-    hook = cli._WarningsToLog()
-    cli._setup_logging(quiet=True, verbose=False)
+    hook = cli_common.WarningsToLog()
+    cli_common.setup_logging(quiet=True, verbose=False)
 
     class ConstantInputWarning(RuntimeWarning):  # scipy.stats' class, by name
         pass
@@ -445,7 +445,7 @@ def test_a_log_line_clears_the_progress_bar_and_the_bar_comes_back():
     import logging
     import types
 
-    from wordvec import cli
+    from wordvec.cli import common as cli
 
     class Terminal(io.StringIO):
         def isatty(self):

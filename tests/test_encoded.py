@@ -162,3 +162,45 @@ def _pattern():
     from wordvec.text.corpus import DEFAULT_PATTERN
 
     return DEFAULT_PATTERN
+
+
+@pytest.mark.parametrize("workers", [2, 3, 7])
+def test_parallel_scan_equals_single_thread(tmp_path, monkeypatch, workers):
+    """Byte ranges scanned by several threads and merged give exactly the single-thread
+    result: ids, offsets, vocabulary order and counts, invalid bytes, cut tokens."""
+    from wordvec.text import encoded
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    messy = MESSY.encode("utf-8").replace(b"@", b"\xff") + b"\n"
+    rng = np.random.default_rng(1)
+    words = " ".join(f"W{i}" if i % 7 else f"w{i}," for i in rng.integers(0, 500, 20_000))
+    (folder / "a.txt").write_bytes(messy * 40 + words.encode() + b"\n" + b"q" * 200 + b" end")
+    (folder / "b.txt").write_bytes(b"short file\n")
+    (folder / "c.txt").write_bytes((words + "\n").encode() * 3 + messy * 7)
+    single = encode_corpus(folder, min_count=1, max_sentence_length=300, workers=1)
+    monkeypatch.setattr(encoded, "PARALLEL_MIN_BYTES", 0)
+    ranges = encoded.plan_ranges(encoded.corpus_mod.corpus_files(folder), workers, 0)
+    assert len(ranges) == workers  # the files really are cut into several ranges
+    tok = Tokenizer(max_token_length=100)
+    par = encode_corpus(folder, min_count=1, max_sentence_length=300, workers=workers,
+                        tokenizer=tok)
+    _same(single, par)
+    assert single.stats == {**par.stats, "seconds": single.stats["seconds"]}
+    assert par.stats["invalid_bytes"] == 47 and par.stats["tokens_cut"] == 1
+    assert tok.tokens_cut == 1
+
+
+def test_whole_blocks_of_one_word_tokens_equal_token_by_token(tmp_path):
+    """Blocks whose raw tokens are each one word (after lower-casing and NFC) are
+    tokenised in one call; the result is that of the Python reader."""
+    import unicodedata
+
+    p = tmp_path / "clean.txt"
+    nfd = unicodedata.normalize("NFD", "Über café")
+    p.write_text(("The CAT sat " + nfd + " ΟΔΟΣ the cat\n") * 30, "utf-8")
+    fast = encode_corpus(p, min_count=1)
+    slow = encode_corpus(list(iter_sentences(p)), min_count=1)
+    _same(fast, slow)
+    assert "über" in fast.vocab and "cat" in fast.vocab and "The" not in fast.vocab
+    assert fast.n_tokens == slow.n_tokens == 30 * 8

@@ -476,3 +476,13 @@ def test_a_corpus_in_the_constructor_with_bad_arguments(call, needle):
     sentences = (never() for _ in range(1))
     with pytest.raises(ConfigError, match=needle):
         call(sentences)
+
+
+def test_cbow_starts_from_gensims_wider_range():
+    # CBOW's first epoch learns more from +-1/dim (see word2vec._init_weights);
+    # skip-gram keeps the C tool's +-0.5/dim; same draws, doubled
+    sents = [["a", "b", "c", "d"]] * 5
+    sg = Word2Vec(model="sg", vector_size=16, min_count=1, seed=3).build_vocab(sents)
+    cb = Word2Vec(model="cbow", vector_size=16, min_count=1, seed=3).build_vocab(sents)
+    np.testing.assert_array_equal(cb.syn0, 2 * sg.syn0)
+    assert np.abs(sg.syn0).max() <= 0.5 / 16 and np.abs(cb.syn0).max() > 0.5 / 16

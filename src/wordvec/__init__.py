@@ -38,6 +38,10 @@ _LAZY = {
     "Vocab": "wordvec.text.vocab",
     "Tokenizer": "wordvec.text.corpus",
     "iter_sentences": "wordvec.text.corpus",
+    "Phrases": "wordvec.text.phrases",  # phrases (issue 11)
+    "FrozenPhrases": "wordvec.text.phrases",
+    "learn_phrases": "wordvec.text.phrases",
+    "ENGLISH_CONNECTOR_WORDS": "wordvec.text.phrases",
     "Checkpoint": "wordvec.train.checkpoint",
     "load_checkpoint": "wordvec.train.checkpoint",
     "PPMISVD": "wordvec.train.ppmi_svd",

@@ -43,11 +43,15 @@ def run_demo(
     """
     from wordvec import synthetic
     from wordvec.plot import plot_loss
+    from wordvec.train import kernels
     from wordvec.train.word2vec import Word2Vec
     from wordvec.vectors.evaluate import evaluate_analogies
     from wordvec.vectors.formats import save_vectors
 
     out = out or sys.stdout
+    # a cold kernel cache compiles in another process while the corpus is written
+    kernels.compile_in_background(DEMO_SETTINGS["vector_size"], DEMO_SETTINGS["negative"],
+                                  True, False)
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

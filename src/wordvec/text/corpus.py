@@ -402,21 +402,28 @@ class _RunCap:
         return b"".join(pieces)
 
 
-def iter_byte_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+def iter_byte_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES, start: int = 0,
+                     stop: int | None = None) -> Iterator[bytes]:
     """Yield a file's (decompressed) bytes in chunks, refusing binary files.
 
     Runs of more than :data:`MAX_RUN_BYTES` bytes without whitespace are cut
-    to that length (a warning says how many).
+    to that length (a warning says how many). ``start``/``stop`` read only
+    that byte range of an uncompressed file (cut it just after whitespace, so
+    no run spans two ranges; the binary check is made by the range at 0).
 
     Raises:
         CorpusError: if the file cannot be read, is corrupt, or looks binary.
     """
     cap = _RunCap()
     with open_binary(path) as fh:
-        first = True
-        while True:
+        first = start == 0
+        left = -1 if stop is None else stop - start
+        if start:
+            fh.seek(start)
+        while left != 0:
             try:
-                chunk = fh.read(chunk_bytes)
+                chunk = fh.read(chunk_bytes if left < 0 else min(chunk_bytes, left))
+                left = left - len(chunk) if left > 0 else left
             except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
                 raise CorpusError(f"cannot read {path}: {exc}") from None
             if not chunk:

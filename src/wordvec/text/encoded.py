@@ -15,13 +15,17 @@ pure-Python reader of :mod:`wordvec.text.corpus`. Both give identical results.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
+import threading
 import time
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -179,6 +183,8 @@ def encode_corpus(
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
     make_vocab: Callable[[dict[str, int]], Vocab] | None = None,
     tmp_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+    cache: str | os.PathLike | None = None,
 ) -> EncodedCorpus:
     """Read ``source`` once: build the vocabulary and the encoded corpus.
 
@@ -200,6 +206,12 @@ def encode_corpus(
             first-seen order) instead of ``Vocab.from_counts(counts,
             min_count, max_final_vocab)``; training uses it to encode new text
             with a vocabulary it already has (``update=True``, resuming).
+        workers: threads that scan a large uncompressed corpus (at least
+            :data:`PARALLEL_MIN_BYTES`) at once, each a byte range cut at
+            whitespace; default all cores. The result is the same for any number.
+        cache: a folder of encoded corpora (see :mod:`wordvec.text.cache`): the
+            result is looked up there by the corpus's content and these
+            settings, and stored there on a miss. Needs a file or folder source.
 
     Raises:
         CorpusError: unreadable source, or no words in it.
@@ -208,6 +220,11 @@ def encode_corpus(
     check("min_count", min_count)
     if max_sentence_length < 1:
         raise ConfigError(f"max_sentence_length must be positive, got {max_sentence_length}")
+    if cache is not None:
+        return _encode_cached(source, Path(cache), tokenizer, workdir, make_vocab, workers,
+                              min_count=min_count, max_vocab_size=max_vocab_size,
+                              max_final_vocab=max_final_vocab,
+                              max_sentence_length=max_sentence_length)
     t0 = time.perf_counter()
     owns = workdir is None
     if owns:
@@ -224,7 +241,7 @@ def encode_corpus(
         )
         if fast:
             files = corpus_mod.corpus_files(source)  # type: ignore[arg-type]
-            raw = _scan_files(files, tokenizer or Tokenizer(), d)
+            raw = _scan_files(files, tokenizer or Tokenizer(), d, workers)
         else:
             raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
         corpus_mod.log_tokens_cut(tokenizer, raw.tokens_cut,
@@ -244,6 +261,39 @@ def encode_corpus(
     return enc
 
 
+def _encode_cached(source: Source, cache: Path, tokenizer: Callable[[str], list[str]] | None,
+                   workdir: object, make_vocab: object, workers: int | None,
+                   **settings: Any) -> EncodedCorpus:
+    from wordvec.text import cache as cache_mod
+
+    if not corpus_mod.is_path(source):
+        raise ConfigError("cache= needs the corpus as a file or folder path (an in-memory "
+                          "corpus has nothing to fingerprint); drop cache= or give a path")
+    if workdir is not None or make_vocab is not None:
+        raise ConfigError("cache= keeps the encoded corpus in the cache folder: give cache= "
+                          "or workdir=, not both (and no cache with update=True)")
+    t0 = time.perf_counter()
+    path = Path(source)  # type: ignore[arg-type]
+    files = corpus_mod.corpus_files(path)
+    key = cache_mod.cache_key(path, files, tokenizer, settings)
+    hit = cache_mod.lookup(cache, key, EncodedCorpus.load)
+    if hit is not None:
+        hit.stats["cache"] = "hit"
+        logger.info("encoded corpus of %s taken from the cache %s (%s, %s words) in %.2f s",
+                    path, cache, counted(hit.n_tokens, "token"), len(hit.vocab),
+                    time.perf_counter() - t0)
+        return hit
+
+    def encode(wd: Path) -> EncodedCorpus:
+        return encode_corpus(source, tokenizer=tokenizer, workdir=wd, workers=workers,
+                             **settings)
+
+    enc = cache_mod.store(cache, key, encode, EncodedCorpus.load)
+    enc.stats["cache"] = "stored"
+    logger.info("stored the encoded corpus in the cache %s", cache)
+    return enc
+
+
 class _RawStream:
     """What a scan produced: distinct raw tokens -> words, and the raw id file."""
 
@@ -254,74 +304,205 @@ class _RawStream:
         # (almost always; a list would cost 64 more bytes per distinct token)
         self.raw_words: list[str | list[str]] = []
         self.path: Path | None = None
+        # the raw id files in text order, each with the remap of its ids (None: as is)
+        self.parts: list[tuple[Path, np.ndarray | None]] | None = None
         self.n_raw_tokens = 0  # tokens seen, in or out of vocabulary
         self.invalid_bytes = 0
         self.tokens_cut = 0  # tokens longer than the tokenizer's max_token_length
         # max_vocab_size path: words are only counted in the scan; the ids are
         # written by a second read of the corpus once the vocabulary is fixed
         self.second_pass: Callable[[], Iterator[list[str]]] | None = None
+        self.all_single = False  # every raw_words entry is one word (a str)
 
 
-def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
-    """Compiled pass: hash raw whitespace tokens, write the raw id stream."""
-    from wordvec.text import fastscan
+class _Scan:
+    """The tables of one compiled scan: distinct raw tokens, their counts and bytes."""
 
-    cap = 1 << 16
-    table = np.full(1 << 18, -1, np.int32)
-    hashes = np.zeros(cap, np.uint64)
-    starts = np.zeros(cap, np.int64)
-    lengths = np.zeros(cap, np.int32)
-    counts = np.zeros(cap, np.int64)
-    arena = np.zeros(1 << 22, np.uint8)
-    state = np.zeros(2, np.int64)
-    out = np.empty(corpus_mod.CHUNK_BYTES * 2, np.int32)
-    raw_path = d / "raw.int32"
-    with open(raw_path, "wb") as fout:
-        for f in files:
-            carry = b""
-            chunks = corpus_mod.iter_byte_chunks(f)
-            done = False
-            while not done:
-                chunk = next(chunks, None)
-                final = chunk is None
-                data = carry + (chunk or b"")
-                done = final
-                if final:
-                    data += b"\n"  # every file ends its last line
-                n = len(data)
-                # make room: at most n//2+2 new tokens and n new arena bytes
-                need = int(state[0]) + n // 2 + 2
-                if need > len(hashes):
-                    new = max(need, 2 * len(hashes))
-                    hashes = np.resize(hashes, new)
-                    starts = np.resize(starts, new)
-                    lengths = np.resize(lengths, new)
-                    counts = np.resize(counts, new)
-                if 2 * need > len(table):
-                    size = len(table)
-                    while size < 2 * need:
-                        size *= 2
-                    table = np.full(size, -1, np.int32)
-                    fastscan.rehash(table, hashes, int(state[0]))
-                if int(state[1]) + 2 * n + 2 > len(arena):
-                    arena = np.resize(arena, max(int(state[1]) + 2 * n + 2, 2 * len(arena)))
-                if len(out) < n // 2 + 2:
-                    out = np.empty(n // 2 + 2, np.int32)
-                buf = np.frombuffer(data, dtype=np.uint8)
-                used, k = fastscan.scan_chunk(
-                    buf, n, final, table, hashes, starts, lengths, counts, arena, state, out
-                )
-                fout.write(out[:k].tobytes())
-                carry = data[used:]  # at most MAX_RUN_BYTES: iter_byte_chunks cuts longer runs
+    def __init__(self) -> None:
+        cap = 1 << 16
+        self.table = np.full(1 << 18, -1, np.int32)
+        self.hashes = np.zeros(cap, np.uint64)
+        self.starts = np.zeros(cap, np.int64)
+        self.lengths = np.zeros(cap, np.int32)
+        self.counts = np.zeros(cap, np.int64)
+        self.arena = np.zeros(1 << 22, np.uint8)
+        self.state = np.zeros(2, np.int64)  # [distinct tokens, arena bytes used]
+        self.out = np.empty(corpus_mod.CHUNK_BYTES * 2, np.int32)
+
+    def reserve(self, tokens: int, arena_bytes: int) -> None:
+        """Room for ``tokens`` more tokens and ``arena_bytes`` more arena bytes."""
+        from wordvec.text import fastscan
+
+        need = int(self.state[0]) + tokens
+        if need > len(self.hashes):
+            new = max(need, 2 * len(self.hashes))
+            self.hashes = np.resize(self.hashes, new)
+            self.starts = np.resize(self.starts, new)
+            self.lengths = np.resize(self.lengths, new)
+            self.counts = np.resize(self.counts, new)
+        if 2 * need > len(self.table):
+            size = len(self.table)
+            while size < 2 * need:
+                size *= 2
+            self.table = np.full(size, -1, np.int32)
+            fastscan.rehash(self.table, self.hashes, int(self.state[0]))
+        if int(self.state[1]) + arena_bytes > len(self.arena):
+            self.arena = np.resize(self.arena, max(int(self.state[1]) + arena_bytes,
+                                                   2 * len(self.arena)))
+
+    def scan(self, pieces: list[tuple[Path, int, int | None]], raw_path: Path) -> None:
+        """Scan byte ranges ``(file, start, stop)`` in order; write the raw id stream."""
+        from wordvec.text import fastscan
+
+        with open(raw_path, "wb") as fout:
+            for f, start, stop in pieces:
+                carry = b""
+                chunks = corpus_mod.iter_byte_chunks(f, start=start, stop=stop)
+                done = False
+                while not done:
+                    chunk = next(chunks, None)
+                    # the range that ends the file ends its last line
+                    final = chunk is None and stop is None
+                    done = chunk is None
+                    data = carry + (chunk or b"")
+                    if final:
+                        data += b"\n"
+                    n = len(data)
+                    # make room: at most n//2+2 new tokens and 2n+2 new arena bytes
+                    self.reserve(n // 2 + 2, 2 * n + 2)
+                    if len(self.out) < n // 2 + 2:
+                        self.out = np.empty(n // 2 + 2, np.int32)
+                    buf = np.frombuffer(data, dtype=np.uint8)
+                    used, k = fastscan.scan_chunk(
+                        buf, n, final or done, self.table, self.hashes, self.starts,
+                        self.lengths, self.counts, self.arena, self.state, self.out,
+                    )
+                    fout.write(self.out[:k].tobytes())
+                    # at most MAX_RUN_BYTES: iter_byte_chunks cuts longer runs
+                    carry = data[used:]
+
+    def merge(self, other: _Scan) -> np.ndarray:
+        """Add ``other``'s tokens (text that follows this one's); return its id remap.
+
+        The remap has one more entry, -1, so that ``remap[raw]`` keeps line ends (-1).
+        """
+        from wordvec.text import fastscan
+
+        n_b = int(other.state[0])
+        self.reserve(n_b, int(other.state[1]))
+        mapping = np.empty(n_b + 1, np.int32)
+        mapping[n_b] = -1
+        fastscan.merge_tokens(self.table, self.hashes, self.starts, self.lengths, self.counts,
+                              self.arena, self.state, other.hashes, other.starts,
+                              other.lengths, other.counts, other.arena, n_b, mapping)
+        return mapping
+
+
+#: Files smaller than this are read by one thread (starting threads costs more).
+PARALLEL_MIN_BYTES = 16 << 20
+
+
+def plan_ranges(files: list[Path], parts: int,
+                 min_bytes: int) -> list[list[tuple[Path, int, int | None]]]:
+    """Cut the corpus into ``parts`` runs of consecutive byte ranges, cut after whitespace.
+
+    Only uncompressed files are cut inside (compressed ones are read whole);
+    each file's last range has ``stop=None`` (it ends the file's last line).
+    """
+    sizes = []
+    for f in files:
+        try:
+            plain = Path(f).suffix.lower() not in (".gz", ".bz2", ".xz", ".lzma")
+            sizes.append(os.path.getsize(f) if plain else -1)
+        except OSError:
+            sizes.append(-1)
+    total = sum(max(s, 0) for s in sizes)
+    whole: list[list[tuple[Path, int, int | None]]] = [[(f, 0, None) for f in files]]
+    if parts < 2 or total < min_bytes:
+        return whole
+    target = total / parts
+    groups: list[list[tuple[Path, int, int | None]]] = [[]]
+    filled = 0.0
+    for f, size in zip(files, sizes, strict=True):
+        pos = 0
+        if size > 0:
+            while len(groups) < parts and filled + (size - pos) > target * len(groups):
+                want = pos + int(target * len(groups) - filled)
+                cut = _cut_after_space(f, want, size)
+                if cut is None or cut >= size:
+                    break
+                groups[-1].append((f, pos, cut))
+                filled += cut - pos
+                pos = cut
+                groups.append([])
+            filled += size - pos
+        groups[-1].append((f, pos, None))
+    groups = [g for g in groups if g]
+    return groups if len(groups) > 1 else whole
+
+
+def _cut_after_space(path: Path, want: int, size: int) -> int | None:
+    """The offset just after the first ASCII whitespace byte at or after ``want``."""
+    with open(path, "rb") as fh:
+        fh.seek(want)
+        block = fh.read(1 << 16)
+    for i, b in enumerate(block):
+        if b in b" \n\t\r\x0b\x0c":
+            return want + i + 1
+    return None  # a very long run here: do not cut this file
+
+
+def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path,
+                workers: int | None = None) -> _RawStream:
+    """Compiled pass: hash raw whitespace tokens, write the raw id stream.
+
+    Large uncompressed corpora are cut into one byte range per worker (at
+    whitespace); threads scan them at once (the scan releases the GIL), then
+    the later tables are merged into the first in text order, so ids, counts
+    and the raw stream are those of a single scan.
+    """
+    if workers is None:  # the cores this process may use
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            workers = os.cpu_count() or 1
+    groups = plan_ranges(files, workers, PARALLEL_MIN_BYTES)
+    scans = [_Scan() for _ in groups]
+    paths = [d / f"raw{i}.int32" for i in range(len(groups))]
+    if len(groups) == 1:
+        scans[0].scan(groups[0], paths[0])
+    else:
+        errors: list[BaseException] = []
+
+        def work(i: int) -> None:
+            try:
+                scans[i].scan(groups[i], paths[i])
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(i,), name=f"wordvec-scan-{i}")
+                   for i in range(len(groups))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+    parts: list[tuple[Path, np.ndarray | None]] = [(paths[0], None)]
+    for scan, path in zip(scans[1:], paths[1:], strict=True):
+        parts.append((path, scans[0].merge(scan)))
+    counts, arena, state = scans[0].counts, scans[0].arena, scans[0].state
+    scans.clear()
     n_raw = int(state[0])
     raw = _RawStream()
-    raw.path = raw_path
+    raw.path = paths[0]
+    raw.parts = parts
     raw.raw_counts = counts[:n_raw].copy()
     # Tokenise each distinct raw token once; count words in first-seen order.
     # Distinct tokens never contain whitespace, so one decode of the arena with
     # newlines between tokens and one split give them all at C speed.
     data = arena[: int(state[1])].tobytes()
-    del arena, hashes, table, starts, counts, out
+    del arena, counts
     # Memory: each distinct token costs its string and its dict entry (as in gensim);
     # the rest is kept to 8-byte slots: one list (texts, reused as raw_words) and
     # the counts read in blocks rather than as a second list.
@@ -346,25 +527,26 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
     get = word_counts.get
     cut_before = tokenizer.tokens_cut
 
-    def raw_counts() -> Iterator[int]:
-        for i in range(0, n_raw, _RAW_BLOCK):
-            yield from raw.raw_counts[i:i + _RAW_BLOCK].tolist()
-
-    # texts becomes raw_words in place: entry r stays the string when raw token r is
-    # exactly one word (almost always), else becomes its list of words
-    for r, (text, c) in enumerate(zip(texts, raw_counts(), strict=True)):
-        cut = tokenizer.tokens_cut
-        words = tokenizer(text)
-        if tokenizer.tokens_cut != cut:  # count every occurrence, as the Python reader does
-            raw.tokens_cut += (tokenizer.tokens_cut - cut) * c
-        if len(words) == 1 and words[0] == text:
-            word_counts[text] = get(text, 0) + c
-            raw.n_raw_tokens += c
+    # texts becomes raw_words in place: entry r stays a string when raw token r is
+    # exactly one word (almost always: then it is that word), else becomes its list
+    # of words. Blocks of tokens that are each exactly one word are found with one
+    # tokenizer call per block (see _one_word_each); the others go token by token.
+    raw.all_single = True
+    for lo in range(0, n_raw, _TOKENIZE_BLOCK):
+        hi = min(n_raw, lo + _TOKENIZE_BLOCK)
+        cs = raw.raw_counts[lo:hi].tolist()
+        lines = _one_word_each(texts[lo:hi], tokenizer)
+        if lines is not None:
+            texts[lo:hi] = lines
+            raw.n_raw_tokens += sum(cs)
+            if len(set(lines)) == len(lines) and word_counts.keys().isdisjoint(lines):
+                word_counts.update(zip(lines, cs, strict=True))  # all new: no sums
+            else:
+                for w, c in zip(lines, cs, strict=True):
+                    word_counts[w] = get(w, 0) + c
             continue
-        texts[r] = words
-        for w in words:
-            word_counts[w] = get(w, 0) + c
-        raw.n_raw_tokens += c * len(words)
+        for r, c in zip(range(lo, hi), cs, strict=True):
+            _tokenize_one(r, c, texts, tokenizer, raw, word_counts)
     tokenizer.tokens_cut = cut_before + raw.tokens_cut
     raw_words: list[str | list[str]] = texts
     raw.word_counts = word_counts
@@ -376,6 +558,51 @@ def _scan_files(files: list[Path], tokenizer: Tokenizer, d: Path) -> _RawStream:
             invalid, ", ".join(str(f) for f in files[:3]) + (" ..." if len(files) > 3 else ""),
         )
     return raw
+
+
+_TOKENIZE_BLOCK = 2048
+
+
+def _one_word_each(texts: list[str], tokenizer: Tokenizer) -> list[str] | None:
+    """The word of each raw token if every one of ``texts`` is exactly one word, else None.
+
+    One tokenizer call on the tokens joined by newlines: the default pattern
+    never matches across whitespace, lower-casing and NFC never move a newline,
+    so when the words found are exactly the transformed lines, each line is one
+    whole match and tokenising it alone gives the same word. Cut tokens never
+    pass (a cut word differs from its line), so ``tokens_cut`` is left as it was.
+    """
+    joined = "\n".join(texts)
+    cut = tokenizer.tokens_cut
+    words = tokenizer(joined)
+    tokenizer.tokens_cut = cut
+    if len(words) != len(texts):
+        return None
+    if tokenizer.lowercase:
+        joined = joined.lower()
+    if tokenizer.normalize:
+        joined = unicodedata.normalize("NFC", joined)
+    lines = joined.split("\n")
+    return lines if words == lines else None
+
+
+def _tokenize_one(r: int, c: int, texts: list, tokenizer: Tokenizer, raw: _RawStream,
+                  word_counts: dict[str, int]) -> None:
+    """Raw token ``r`` (seen ``c`` times) through the tokenizer, one at a time."""
+    text = texts[r]
+    cut = tokenizer.tokens_cut
+    words = tokenizer(text)
+    if tokenizer.tokens_cut != cut:  # count every occurrence, as the Python reader does
+        raw.tokens_cut += (tokenizer.tokens_cut - cut) * c
+    if len(words) == 1 and words[0] == text:
+        word_counts[text] = word_counts.get(text, 0) + c
+        raw.n_raw_tokens += c
+        return
+    texts[r] = words
+    raw.all_single = False
+    for w in words:
+        word_counts[w] = word_counts.get(w, 0) + c
+    raw.n_raw_tokens += c * len(words)
 
 
 def _is_one_shot(source: object) -> bool:
@@ -420,6 +647,7 @@ def _scan_python(
                     block.clear()
             raw.word_counts = dict(zip(ids, counts, strict=True))
             raw.raw_words = list(ids)
+            raw.all_single = True
             raw.raw_counts = np.asarray(counts, np.int64)
         else:
             if _is_one_shot(source):
@@ -501,6 +729,13 @@ def _finish(
         # still encode every occurrence of every kept word.
     else:
         index = vocab.index
+    if second is None and raw.all_single:
+        n = len(raw.raw_words)
+        map_ptr = np.arange(n + 1, dtype=np.int64)
+        map_ids = np.fromiter(map(index.get, raw.raw_words, itertools.repeat(-1, n)),
+                              np.int32, n)
+        total = fastscan.count_expanded(raw.raw_counts, map_ptr, map_ids)
+    elif second is None:
         lens = np.fromiter((1 if type(w) is str else len(w) for w in raw.raw_words),
                            np.int64, len(raw.raw_words))
         map_ptr = np.zeros(len(lens) + 1, np.int64)
@@ -516,22 +751,27 @@ def _finish(
     offsets_parts = [np.zeros(1, np.int64)]
     state = np.zeros(3, np.int64)
     written = 0
-    with open(ids_path, "wb") as fout, open(raw.path, "rb") as fin:
+    parts = raw.parts if raw.parts is not None else [(raw.path, None)]
+    with open(ids_path, "wb") as fout:
         _write_npy_header(fout, np.int32, total)
-        while True:
-            block = np.fromfile(fin, dtype=np.int32, count=_RAW_BLOCK)
-            if len(block) == 0:
-                break
-            cap = len(block) * max(max_words, 1)
-            out = np.empty(cap, np.int32)
-            offs = np.empty(len(block) + cap // max_sentence_length + 2, np.int64)
-            k, m = fastscan.expand_chunk(
-                block, map_ptr, map_ids, max_sentence_length, out, offs, state
-            )
-            fout.write(out[:k].tobytes())
-            written += k
-            offsets_parts.append(offs[:m].copy())
-    raw.path.unlink()
+        for path, remap in parts:
+            with open(path, "rb") as fin:
+                while True:
+                    block = np.fromfile(fin, dtype=np.int32, count=_RAW_BLOCK)
+                    if len(block) == 0:
+                        break
+                    if remap is not None:  # a later range's ids -> the merged ids
+                        block = remap[block]
+                    cap = len(block) * max(max_words, 1)
+                    out = np.empty(cap, np.int32)
+                    offs = np.empty(len(block) + cap // max_sentence_length + 2, np.int64)
+                    k, m = fastscan.expand_chunk(
+                        block, map_ptr, map_ids, max_sentence_length, out, offs, state
+                    )
+                    fout.write(out[:k].tobytes())
+                    written += k
+                    offsets_parts.append(offs[:m].copy())
+            path.unlink()
     if written != total:
         raise RuntimeError(f"encoded {written} tokens, expected {total}")
     offsets = np.concatenate(offsets_parts)
@@ -551,3 +791,57 @@ def _finish(
     (d / "encoded.json").write_text(json.dumps({"stats": stats}), "utf-8")
     ids = np.load(ids_path, mmap_mode="r", allow_pickle=False)
     return EncodedCorpus(ids, offsets, vocab, d, stats, owns_directory=owns)
+
+
+# --- two-phase encoding (for drivers that count on several machines) ---------------------
+
+
+class ScannedText:
+    """Files read once, before the vocabulary is known (see :func:`scan_text`).
+
+    Attributes:
+        word_counts: words in first-seen order -> occurrences in these files.
+        raw_tokens: whitespace-separated tokens seen.
+        invalid_bytes: invalid UTF-8 bytes replaced.
+    """
+
+    def __init__(self, raw: _RawStream, directory: Path, owns: bool) -> None:
+        self._raw = raw
+        self.directory = directory
+        self.owns = owns
+        self.word_counts = raw.word_counts
+        self.raw_tokens = int(raw.n_raw_tokens)
+        self.invalid_bytes = int(raw.invalid_bytes)
+
+
+def scan_text(files: Sequence[str | os.PathLike], tokenizer: Tokenizer | None = None,
+              workdir: str | os.PathLike | None = None) -> ScannedText:
+    """First half of :func:`encode_corpus` for ``files``: count the words (compiled scan).
+
+    The raw token stream stays in ``workdir`` (default a temporary folder) until
+    :func:`encode_scanned` writes the ids against a vocabulary fixed later,
+    possibly from the counts of many such scans (a cluster's map-reduce).
+    """
+    tokenizer = tokenizer or Tokenizer()
+    if not tokenizer.is_default_pattern:
+        raise ConfigError("scan_text needs the default tokenizer pattern")
+    owns = workdir is None
+    # a swept, locked working folder like encode_corpus's (wordvec.outputs)
+    d = make_work_folder() if owns else Path(workdir)
+    d.mkdir(parents=True, exist_ok=True)
+    try:
+        raw = _scan_files([Path(f) for f in files], tokenizer, d)
+    except BaseException:
+        if owns:
+            remove_work_folder(d)
+        raise
+    return ScannedText(raw, d, owns)
+
+
+def encode_scanned(scanned: ScannedText, vocab: Vocab,
+                   max_sentence_length: int = MAX_SENTENCE_LENGTH) -> EncodedCorpus:
+    """Second half: encode a :func:`scan_text` result with ``vocab`` (words not in it dropped)."""
+    if not scanned.word_counts:  # an empty shard: nothing to write
+        return EncodedCorpus(np.zeros(0, np.int32), np.zeros(1, np.int64), vocab)
+    return _finish(scanned._raw, 1, None, max_sentence_length, scanned.directory, scanned.owns,
+                   "shard", make_vocab=lambda counts: vocab)

@@ -185,3 +185,66 @@ def count_expanded(raw_counts: np.ndarray, map_ptr: np.ndarray, map_ids: np.ndar
             if map_ids[p] >= 0:
                 total += raw_counts[r]
     return total
+
+
+@njit(cache=True, nogil=True)
+def merge_tokens(
+    table: np.ndarray,
+    hashes: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    counts: np.ndarray,
+    arena: np.ndarray,
+    state: np.ndarray,
+    b_hashes: np.ndarray,
+    b_starts: np.ndarray,
+    b_lengths: np.ndarray,
+    b_counts: np.ndarray,
+    b_arena: np.ndarray,
+    n_b: int,
+    mapping: np.ndarray,
+) -> None:
+    """Add the ``n_b`` tokens of scan B (in B's first-seen order) to scan A.
+
+    A token new to A gets the next id, so ids stay in first-seen order of
+    the text A then B; counts add up. ``mapping[t]`` receives A's id of B's
+    token ``t``. The caller guarantees room in A for ``n_b`` more tokens
+    (arena bytes included) and a table at least twice that full.
+    """
+    mask = np.uint64(len(table) - 1)
+    n_tokens = state[0]
+    used = state[1]
+    for tb in range(n_b):
+        h = b_hashes[tb]
+        ln = b_lengths[tb]
+        sb = b_starts[tb]
+        slot = h & mask
+        while True:
+            t = table[slot]
+            if t == -1:
+                t = n_tokens
+                table[slot] = t
+                hashes[t] = h
+                starts[t] = used
+                lengths[t] = ln
+                counts[t] = 0
+                for q in range(ln):
+                    arena[used + q] = b_arena[sb + q]
+                arena[used + ln] = 10
+                used += ln + 1
+                n_tokens += 1
+                break
+            if hashes[t] == h and lengths[t] == ln:
+                s = starts[t]
+                same = True
+                for q in range(ln):
+                    if arena[s + q] != b_arena[sb + q]:
+                        same = False
+                        break
+                if same:
+                    break
+            slot = (slot + np.uint64(1)) & mask
+        counts[t] += b_counts[tb]
+        mapping[tb] = t
+    state[0] = n_tokens
+    state[1] = used

@@ -281,13 +281,16 @@ def objectives_for(
             for cls in objective_classes(config)]
 
 
-def initial_vectors(n_words: int, dim: int, seed: Any) -> np.ndarray:
+def initial_vectors(n_words: int, dim: int, seed: Any, half_width: float = 0.5) -> np.ndarray:
     """Input vectors initialised as the C tool does: uniform in [-0.5, 0.5) / dim.
 
-    ``seed`` is anything :func:`numpy.random.default_rng` takes.
+    ``seed`` is anything :func:`numpy.random.default_rng` takes. ``half_width``
+    1.0 gives gensim's range, [-1, 1) / dim (the same draws, doubled).
     """
     rows = np.random.default_rng(seed).random((n_words, dim), dtype=np.float32)
     rows -= np.float32(0.5)
+    if half_width != 0.5:
+        rows *= np.float32(2.0 * half_width)
     rows /= np.float32(dim)
     return rows
 
@@ -507,6 +510,10 @@ class Engine:
         self.kernel = kernels.chunk_kernel(d, ns.negative if ns is not None else 0)
         self.workers = min(workers or config.n_workers, max(1, len(self.plan)))
         self.words_at_start: int | None = None
+        #: a driver's own word position of chunk ``k`` in epoch ``e`` for the learning
+        #: rate, ``position(e, k)`` (a cluster replica counts the words of all replicas);
+        #: None: the position in this plan
+        self.position: Callable[[int, int], float] | None = None
 
     # the learning rate and divergence message are the estimator's words for its user
     def alpha_at(self, pos: float) -> float:
@@ -538,8 +545,9 @@ class Engine:
         # a distinct stream per (seed, epoch, chunk); the kernel scrambles it further
         seed = (c.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003
                 + int(self.plan.keys[k])) % (1 << 63)
-        rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1,
-                            float(epoch) * self.n + float(self.plan.seq_start[k]),
+        pos = (float(epoch) * self.n + float(self.plan.seq_start[k]) if self.position is None
+               else float(self.position(epoch, k)))
+        rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1, pos,
                             self.schedule.total)
         self.kernel(ids, bounds, self.syn0, self.keep, self._ns, self._hs, self._rules, rate,
                     seed, stats)

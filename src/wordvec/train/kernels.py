@@ -51,6 +51,12 @@ shared noise words (0.75M with the per-pair update), about 4M for CBOW.
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -68,6 +74,10 @@ __all__ = [
     "Rate",
     "Rules",
     "chunk_kernel",
+    "compile_in_background",
+    "compile_now",
+    "example_args",
+    "kernel_ready",
     "sigmoid_tables",
     "uniform_stream",
 ]
@@ -76,6 +86,8 @@ __all__ = [
 MAX_EXP = 6.0
 #: Number of bins of the sigmoid / log-sigmoid tables over [-MAX_EXP, MAX_EXP).
 TABLE_SIZE = 2048
+
+logger = logging.getLogger("wordvec")
 
 # Fast-math flags: reassociation and contraction let LLVM vectorise the dot
 # products; "nnan"/"ninf" are deliberately left out so NaN can be detected.
@@ -439,8 +451,19 @@ def chunk_kernel(vector_size: int, negative: int):  # noqa: ANN201 - returns a N
     machine code on disk, one kernel per ``(vector_size, negative)`` and per
     mix of objectives, so the compilation (several seconds) is paid once per
     configuration and machine. See :func:`_make_chunk_kernel` for the arguments.
+    When :func:`compile_in_background` has started compiling this kernel in
+    another process, this waits for it, so the first call loads the result
+    from the disk cache instead of compiling a second time.
     """
     key = (int(vector_size), int(negative))
+    _wait_background(key)
+    return _dispatcher(key)
+
+
+_KERNELS: dict = {}
+
+
+def _dispatcher(key: tuple[int, int]):  # noqa: ANN202
     kern = _KERNELS.get(key)
     if kern is None:
         kern = _make_chunk_kernel(*key)
@@ -448,7 +471,136 @@ def chunk_kernel(vector_size: int, negative: int):  # noqa: ANN201 - returns a N
     return kern
 
 
-_KERNELS: dict = {}
+# ------------------------------------------------------- compiling ahead of use
+# A cold Numba cache costs a user ~6 s of compiling per kernel shape (measured on
+# the 2-core development machine; ~75% of it is Numba's Python front end, so a
+# thread would fight the reader for the GIL). Training knows the shape before it
+# reads the corpus, so it asks for the kernel first and a separate process
+# compiles it into the shared disk cache while this one reads and encodes.
+
+
+def example_args(vector_size: int, negative: int, ns: bool, hs: bool) -> tuple:
+    """Tiny arguments of the same Numba types as :class:`~wordvec.train.engine.Engine` passes.
+
+    Used to compile (or find in the disk cache) the exact specialisation that
+    training will call; tests check that the two signatures agree.
+    """
+    D, V = int(vector_size), 4  # noqa: N806
+    ids = np.zeros(8, np.int32)
+    bounds = np.array([0, 8], np.int64)
+    syn0 = np.zeros((V, D), np.float32)
+    keep = np.ones(V, np.float32)
+    nst = (NegTables(np.zeros((V, D), np.float32), np.ones(V, np.float32), np.zeros(V, np.int32))
+           if ns else None)
+    hst = (HSTables(np.zeros((V - 1, D), np.float32), np.zeros((V, 2), np.uint8),
+                    np.zeros((V, 2), np.int32), np.ones(V, np.int32)) if hs else None)
+    return (ids, bounds, syn0, keep, nst, hst, Rules(True, True, True, 1),
+            Rate(0.025, 0.0001, 0.0, 8.0), 1, np.zeros(3, np.float64))
+
+
+def _signature(args: tuple) -> tuple:
+    from numba import typeof
+
+    return tuple(typeof(a) for a in args)
+
+
+def kernel_ready(vector_size: int, negative: int, ns: bool, hs: bool) -> bool:
+    """True when this kernel is compiled in this process or can be loaded from the disk cache.
+
+    A cache hit is loaded now (tens of milliseconds); nothing is compiled.
+    """
+    key = (int(vector_size), int(negative) if ns else 0)
+    kern = _dispatcher(key)
+    sig = _signature(example_args(key[0], key[1], ns, hs))
+    if sig in kern.overloads:
+        return True
+    cache = getattr(kern, "_cache", None)  # Numba's disk cache of this dispatcher
+    try:
+        cres = cache.load_overload(sig, kern.targetctx) if cache is not None else None
+    except Exception:  # noqa: BLE001 - an unreadable cache entry is just a miss
+        cres = None
+    if cres is None:
+        return False
+    kern.add_overload(cres)
+    return True
+
+
+_PENDING: dict = {}  # (vector_size, negative) -> [(Popen, mix)]
+
+
+def compile_in_background(vector_size: int, negative: int, ns: bool, hs: bool) -> bool:
+    """Start compiling the chunk kernel in another process unless it is already at hand.
+
+    Returns True when a compiling process was started. :func:`chunk_kernel`
+    waits for it; if it fails, training compiles the kernel itself as before.
+    It only helps when a core is free: by default no process is started when
+    the load average already fills all cores but one (then it would only add
+    ~1 s of CPU for a second interpreter). The environment variable
+    ``WORDVEC_BACKGROUND_COMPILE`` set to ``0`` turns this off, ``1`` starts
+    the process whatever the load.
+    """
+    mode = os.environ.get("WORDVEC_BACKGROUND_COMPILE", "auto")
+    if mode == "0":
+        return False
+    if mode != "1" and not _free_core():
+        return False
+    key = (int(vector_size), int(negative) if ns else 0)
+    mix = (bool(ns), bool(hs))
+    if any(m == mix for _, m in _PENDING.get(key, [])):
+        return False
+    try:
+        if kernel_ready(key[0], key[1], ns, hs):
+            return False
+    except Exception:  # noqa: BLE001 - no cache locator etc.: compile in process as before
+        return False
+    pkg_root = str(Path(__file__).resolve().parents[2])  # the folder holding wordvec/
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([pkg_root] + [p for p in sys.path if p])
+    code = ("import sys; from wordvec.train import kernels as k; "
+            "k.compile_now(*map(int, sys.argv[1:5]))")
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-c", code, str(key[0]), str(key[1]), str(int(ns)), str(int(hs))],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    except OSError as exc:
+        logger.debug("cannot start a compiling process: %s", exc)
+        return False
+    _PENDING.setdefault(key, []).append((proc, mix))
+    logger.debug("compiling the training kernel (size %d, %d noise words, %s) in process %d",
+                 key[0], key[1], "+".join(n for n, on in (("ns", ns), ("hs", hs)) if on),
+                 proc.pid)
+    return True
+
+
+def _free_core() -> bool:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cores > 1
+    return cores > 1 and load < cores - 0.5
+
+
+def compile_now(vector_size: int, negative: int, ns: int, hs: int) -> None:
+    """Compile (or load from the disk cache) one chunk kernel in this process."""
+    key = (int(vector_size), int(negative) if ns else 0)
+    _dispatcher(key).compile(_signature(example_args(key[0], key[1], bool(ns), bool(hs))))
+
+
+def _wait_background(key: tuple[int, int]) -> None:
+    for proc, mix in _PENDING.pop(key, []):
+        t0 = time.perf_counter()
+        _, err = proc.communicate()
+        if proc.returncode:
+            logger.debug("background compile %s failed: %s", mix,
+                         err.decode(errors="replace").strip().splitlines()[-1:])
+        else:
+            logger.debug("waited %.2f s for the background compile", time.perf_counter() - t0)
 
 
 def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803

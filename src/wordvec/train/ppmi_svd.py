@@ -179,13 +179,15 @@ class PPMISVD:
         tokenizer: Callable[[str], list[str]] | None = None,
         workdir: str | os.PathLike | None = None,
         tmp_dir: str | os.PathLike | None = None,
+        cache: str | os.PathLike | None = None,
     ) -> PPMISVD:
         """Count co-occurrences in ``source``, then build the vectors; return ``self``.
 
         ``source`` is an :class:`~wordvec.text.encoded.EncodedCorpus` (used as is,
         ``min_count`` ignored), or anything :func:`wordvec.text.encoded.encode_corpus`
         reads: a file, a folder, compressed files, a list of token lists
-        (``tokenizer``, ``workdir`` and ``tmp_dir`` are passed on to it).
+        (``tokenizer``, ``workdir``, ``tmp_dir`` and ``cache`` -- a folder of encoded
+        corpora, see :mod:`wordvec.text.cache` -- are passed on to it).
         """
         from wordvec.text.encoded import EncodedCorpus, encode_corpus
 
@@ -197,7 +199,8 @@ class PPMISVD:
             enc = encode_corpus(source, min_count=cfg.min_count,
                                 max_final_vocab=cfg.max_final_vocab,
                                 max_vocab_size=cfg.max_vocab_size,
-                                tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir)
+                                tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir,
+                                cache=cache)
         self.timings = {"encode": time.perf_counter() - t0}
         words = list(enc.vocab.words)
         if cfg.boundaries:
