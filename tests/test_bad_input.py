@@ -408,6 +408,20 @@ def test_resume_from_a_vector_file_or_missing_checkpoint(tmp_path, capsys, vecto
     refused(rc, err, "none.ckpt", "no such file")
 
 
+def test_resume_from_a_pickle_or_text_file_says_what_it_is(tmp_path, capsys):
+    # checkpoints are read by wordvec.native alone (no vector-format sniffing): it still
+    # names what the file looks like from its first bytes
+    p = tmp_path / "model.pkl"
+    p.write_bytes(pickle.dumps({"not": "a checkpoint"}, protocol=4))
+    rc, _, err = run(capsys, "train", "--resume", p, "-o", tmp_path / "x.wv")
+    refused(rc, err, "model.pkl", "not a wordvec native file", "python pickle", "never loads")
+    t = tmp_path / "notes.ckpt"
+    t.write_text("epoch 3 of 5\nloss 1.2\n", encoding="utf-8")
+    rc, _, err = run(capsys, "train", "--resume", t, "-o", tmp_path / "x.wv")
+    refused(rc, err, "notes.ckpt", "a text file (first line: 'epoch 3 of 5')")
+    assert not (tmp_path / "x.wv").exists()
+
+
 def test_resume_when_the_corpus_moved(tmp_path, capsys, corpus):
     c = tmp_path / "c.txt"
     c.write_bytes(corpus.read_bytes())

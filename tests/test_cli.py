@@ -440,6 +440,41 @@ def test_softmax_reference_draws_the_progress_bar_on_a_terminal(trained, tmp_pat
     assert "epoch 1: loss" in shown  # and a log line per epoch, as the engine writes
 
 
+def test_a_log_line_clears_the_progress_bar_and_the_bar_comes_back():
+    import io
+    import logging
+    import types
+
+    from wordvec.cli import common as cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    handler = cli._BarAwareHandler(term)
+    handler.setFormatter(logging.Formatter("wordvec: %(message)s"))
+    log = logging.getLogger("wordvec.test_bar")
+    log.addHandler(handler)
+    log.propagate = False
+    bar = cli.ProgressBar(True, stream=term)
+    try:
+        bar(types.SimpleNamespace(fraction=0.5, epoch=1, epochs=2, words_per_sec=12345.0,
+                                  alpha=0.02, loss=1.5, eta=30.0))
+        log.warning("something happened")
+    finally:
+        bar.close()
+        log.removeHandler(handler)
+    out = term.getvalue()
+    before, sep, after = out.partition("wordvec: something happened\n")
+    assert sep, out
+    # the bar was drawn, then wiped (spaces over it, back to column 0) before the message
+    assert "50.0%  epoch 1/2  12k words/s  lr 0.02000  loss 1.5000  ETA 0:30" in before
+    assert before.endswith("\r") and before.rstrip("\r").split("\r")[-1].strip() == "", out
+    assert "50.0%" in after.split("\n")[0]  # drawn again under the message
+    assert out.endswith("\n") and cli.ProgressBar.active is None
+
+
 def test_counts_are_pluralised_correctly(tmp_path, capsys):
     from wordvec.wording import counted
 

@@ -10,8 +10,9 @@ import zipfile
 import numpy as np
 import pytest
 
+from wordvec import native
 from wordvec.errors import ConfigError, FormatError
-from wordvec.vectors import formats
+from wordvec.vectors import formats, word2vec_format
 from wordvec.vectors.formats import (
     atomic_write,
     detect_format,
@@ -421,8 +422,10 @@ def test_a_crash_mid_save_leaves_the_previous_file(tmp_path, monkeypatch, name):
     def exploding(*args, **kwargs):
         raise OSError("disk full")
 
-    target = "_format_rows" if name.endswith(".txt") else "_npy_header"
-    original = getattr(formats, target)
+    # the functions that produce the bytes, in the layers that write them
+    module, target = ((word2vec_format, "_format_rows") if name.endswith(".txt")
+                      else (native, "_npy_header"))
+    original = getattr(module, target)
     calls = []
 
     def partial(*args, **kwargs):
@@ -431,7 +434,7 @@ def test_a_crash_mid_save_leaves_the_previous_file(tmp_path, monkeypatch, name):
             exploding()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(formats, target, partial if target == "_npy_header" else exploding)
+    monkeypatch.setattr(module, target, partial if target == "_npy_header" else exploding)
     with pytest.raises(OSError, match="disk full"):
         save_vectors(sample_wv(seed=1), path)
     assert path.read_bytes() == before
@@ -559,3 +562,25 @@ def test_compressed_native_members_are_refused(tmp_path, method):
                  formats.describe_native):
         with pytest.raises(FormatError, match=r"member counts\.npy is compressed"):
             call(repacked)
+
+
+# ---------------------------------------------------------------- the file layers
+def test_parts_round_trip_through_the_store_with_extra_arrays(tmp_path):
+    from wordvec.vectors.store import VectorParts, load_parts, save_parts
+
+    wv = sample_wv()
+    ngrams = np.arange(12, dtype=np.float32).reshape(4, 3)
+    parts = VectorParts(wv.index_to_key, wv.vectors, np.arange(len(wv)), {"note": "x"},
+                        extra={"vectors_ngrams": ngrams})
+    path = save_parts(parts, tmp_path / "v.wv")
+    back = load_parts(path)
+    assert list(back.words) == wv.index_to_key and back.source == path
+    assert np.array_equal(back.vectors, wv.vectors) and back.meta == {"note": "x"}
+    assert list(back.extra) == ["vectors_ngrams"]
+    assert np.array_equal(back.extra["vectors_ngrams"], ngrams)
+    # WordVectors.load and the front door read the same file (the extra array is ignored)
+    assert WordVectors.load(path).index_to_key == load_vectors(path).index_to_key
+    with pytest.raises(ConfigError, match="counts"):
+        save_parts(VectorParts(["a"], np.ones((1, 2), np.float32),
+                               extra={"counts": np.ones(1)}), tmp_path / "w.wv")
+    assert not (tmp_path / "w.wv").exists()

@@ -29,9 +29,10 @@ EVAL_RESTRICT_VOCAB = 30000
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, shown only on a terminal."""
+    """A one-line progress bar on stderr, shown only on a terminal (drawn by tqdm, which
+    follows the terminal's width and lets log lines through: see _BarAwareHandler)."""
 
-    WIDTH = 119
+    STEPS = 1000  # the bar counts thousandths of the run
     active: ProgressBar | None = None  # the bar log messages must clear first
 
     def __init__(self, enabled: bool, stream: object = None, unit: str = "words") -> None:
@@ -39,21 +40,18 @@ class ProgressBar:
         self.unit = unit  # what words_per_sec counts: the reference models count examples
         self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
         self._last = 0.0
-        self._shown = False
+        self._bar: Any = None  # the tqdm bar, made at the first report
 
     def __call__(self, p: object) -> None:
         """Draw a progress report (an object with ``fraction``, ``words_per_sec`` ...)."""
         if not self.enabled:
             return
         now = time.monotonic()
-        fraction = float(getattr(p, "fraction", 0.0))
+        fraction = min(max(float(getattr(p, "fraction", 0.0)), 0.0), 1.0)
         if now - self._last < 0.2 and fraction < 1.0:
             return
         self._last = now
-        width = 30
-        filled = int(round(width * min(max(fraction, 0.0), 1.0)))
-        bar = "#" * filled + "-" * (width - filled)
-        parts = [f"[{bar}] {100 * fraction:5.1f}%"]
+        parts = []
         epoch = getattr(p, "epoch", None)
         epochs = getattr(p, "epochs", None)
         if epoch is not None and epochs:
@@ -69,19 +67,34 @@ class ProgressBar:
             parts.append(f"loss {loss:.4f}")
         eta = getattr(p, "eta", None)
         if eta is not None and eta == eta:
-            parts.append(f"ETA {_fmt_seconds(eta)}")
-        line = "  ".join(parts)
-        self.stream.write("\r" + line[: self.WIDTH].ljust(self.WIDTH))
-        self.stream.flush()
-        self._shown = True
-        ProgressBar.active = self
+            parts.append(f"ETA {_fmt_seconds(eta)}")  # the engine's estimate, not tqdm's
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.STEPS, file=self.stream, ascii="-#", leave=True,
+                             bar_format="[{bar:30}] {percentage:5.1f}%  {desc}",
+                             ncols=self._columns(), mininterval=0, miniters=0,
+                             # one bar, on the last line: a terminal that reports no
+                             # size (a fresh pseudo-terminal) must not make tqdm hide it
+                             nrows=24)
+            ProgressBar.active = self
+        self._bar.set_description_str("  ".join(parts), refresh=False)
+        self._bar.n = round(self.STEPS * fraction)
+        self._bar.refresh()
+
+    def _columns(self) -> int:
+        """The terminal's width, or 119 when it reports none (a fresh pseudo-terminal)."""
+        try:
+            cols = os.get_terminal_size(self.stream.fileno()).columns  # type: ignore[attr-defined]
+        except (AttributeError, OSError, ValueError):
+            cols = 0
+        return cols if cols > 0 else 119
 
     def close(self) -> None:
         """End the bar's line."""
-        if self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._shown = False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
         if ProgressBar.active is self:
             ProgressBar.active = None
 
@@ -105,12 +118,15 @@ class _BarAwareHandler(logging.StreamHandler):
     """Log to stderr, first clearing a progress bar drawn on the same line."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Write the record on a line of its own; the bar redraws on its next update."""
+        """Write the record on a line of its own, then redraw the bar under it."""
         bar = ProgressBar.active
-        if bar is not None and bar._shown:
-            bar.stream.write("\r" + " " * ProgressBar.WIDTH + "\r")
-            bar._shown = False
-        super().emit(record)
+        if bar is None or bar._bar is None:
+            super().emit(record)
+            return
+        from tqdm import tqdm
+
+        with tqdm.external_write_mode(file=bar.stream):
+            super().emit(record)
 
 
 def setup_logging(quiet: bool, verbose: bool, flags: frozenset[str] = frozenset()) -> None:

@@ -494,7 +494,7 @@ class PhrasedCorpus:
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write one sentence a line, tokens separated by spaces; atomically."""
-        from wordvec.vectors.formats import atomic_write
+        from wordvec.outputs import atomic_write
 
         path = Path(path)
         word = self.words.__getitem__

@@ -1,6 +1,6 @@
 """Training checkpoints: the whole state of a word2vec run in one file, and resuming it.
 
-A checkpoint is a native wordvec file (see :func:`wordvec.vectors.formats.save_state`:
+A checkpoint is a native wordvec file (see :func:`wordvec.native.save_state`:
 a zip of ``.npy`` arrays plus a JSON header, never a pickle) of kind
 ``"word2vec-checkpoint"``, written atomically, so a crash while saving leaves
 the previous checkpoint intact. It holds
@@ -115,7 +115,7 @@ def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
     ``meta``, ``checkpoint_meta``, ``source_info``, ``run_state`` and
     ``training_facts()``).
     """
-    from wordvec.vectors.formats import encode_words, save_state
+    from wordvec.native import encode_words, save_state
 
     if model.syn0 is None or model.vocab is None or model.corpus is None:
         raise ConfigError("nothing to checkpoint yet: call build_vocab(source) first")
@@ -310,7 +310,7 @@ class Checkpoint:
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read and check a checkpoint file; :class:`FormatError` if it is not a sound one."""
-    from wordvec.vectors.formats import decode_words, load_state
+    from wordvec.native import decode_words, load_state
 
     path = Path(path)
     arrays, meta = load_state(path)

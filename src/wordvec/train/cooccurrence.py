@@ -64,8 +64,9 @@ import scipy.sparse as sp
 from numba import njit
 
 from wordvec.errors import ConfigError, FormatError
+from wordvec.native import encode_words
+from wordvec.outputs import atomic_write
 from wordvec.settings import check
-from wordvec.vectors.formats import atomic_write, encode_words
 from wordvec.vectors.keyed import unit_rows
 
 logger = logging.getLogger("wordvec")

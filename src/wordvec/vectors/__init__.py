@@ -2,7 +2,9 @@
 
 ``keyed`` holds :class:`WordVectors` (gensim's KeyedVectors names) and its
 top-k search; ``evaluate`` the analogy and word-pair benchmarks; ``formats``
-reads and writes word2vec text/binary, GloVe and the native format.
+reads and writes word2vec text/binary, GloVe and the native format (the front
+door over the file layers ``files``, ``word2vec_format``, ``store`` and
+:mod:`wordvec.native`).
 """
 
 from wordvec.vectors.keyed import (

@@ -36,11 +36,14 @@ import logging
 from collections.abc import Iterator, Sequence
 from numbers import Integral
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from wordvec.errors import ConfigError, VocabError
+from wordvec.errors import ConfigError, FormatError, VocabError
+
+if TYPE_CHECKING:
+    from wordvec.vectors.store import VectorParts
 
 logger = logging.getLogger("wordvec")
 
@@ -763,11 +766,34 @@ class WordVectors:
         return self.rank_by_centrality(words)[-1][1]
 
     # ------------------------------------------------------------------ files
+    # The file layers (wordvec.vectors.store and below) work on plain parts and never
+    # import this module; WordVectors.save/load and wordvec.vectors.formats both call them.
+    @classmethod
+    def from_parts(cls, parts: VectorParts) -> WordVectors:
+        """WordVectors from what a reader returns (:class:`wordvec.vectors.store.VectorParts`);
+        contents that cannot make WordVectors raise FormatError naming the file."""
+        try:
+            if "vectors_ngrams" in parts.extra and isinstance(parts.meta.get("subwords"), dict):
+                wv = FastTextVectors.from_subword_parts(parts)
+            else:
+                wv = cls(parts.words, parts.vectors, parts.counts)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FormatError(f"{parts.source}: inconsistent contents ({exc})") from exc
+        wv.meta = {k: v for k, v in parts.meta.items() if k != "subwords"}
+        return wv
+
+    def to_parts(self) -> VectorParts:
+        """This instance as plain parts for the file layers (arrays shared, not copied)."""
+        from wordvec.vectors.store import VectorParts
+
+        return VectorParts(self.index_to_key, self.vectors, self.counts,
+                           getattr(self, "meta", {}))
+
     def save(self, path: str | Path, format: str | None = None, **kwargs: Any) -> Path:
         """Write to ``path``; see :func:`wordvec.vectors.formats.save_vectors`."""
-        from wordvec.vectors.formats import save_vectors
+        from wordvec.vectors.store import save_parts
 
-        return save_vectors(self, path, format=format, **kwargs)
+        return save_parts(self.to_parts(), path, format=format, **kwargs)
 
     @classmethod
     def load(
@@ -779,9 +805,9 @@ class WordVectors:
         **kwargs: Any,
     ) -> WordVectors:
         """Read from ``path``; see :func:`wordvec.vectors.formats.load_vectors`."""
-        from wordvec.vectors.formats import load_vectors
+        from wordvec.vectors.store import load_parts
 
-        return load_vectors(path, format=format, limit=limit, mmap=mmap, **kwargs)
+        return cls.from_parts(load_parts(path, format=format, limit=limit, mmap=mmap, **kwargs))
 
     def save_word2vec_format(self, fname: str | Path, binary: bool = False) -> Path:
         """gensim-style alias: write the word2vec C format (binary or text)."""
@@ -921,6 +947,33 @@ class FastTextVectors(WordVectors):
         return super().most_similar_cosmul(self._as_vectors(positive),
                                            self._as_vectors(negative), topn, restrict_vocab)
 
+    @classmethod
+    def from_subword_parts(cls, parts: Any) -> FastTextVectors:
+        """A subword model from file parts (see :func:`wordvec.vectors.store.is_subword_model`)."""
+        sub = dict(parts.meta["subwords"])
+        if "output" in parts.extra:
+            sub["output"] = np.asarray(parts.extra["output"], np.float32)
+        vocab_rows = parts.extra.get("vectors_vocab")
+        if vocab_rows is not None and len(vocab_rows) != len(parts.words):
+            vocab_rows = None  # loaded with limit=: the word rows no longer line up
+        return cls(parts.words, parts.vectors, parts.counts,
+                   vectors_ngrams=parts.extra["vectors_ngrams"], min_n=int(sub.pop("min_n")),
+                   max_n=int(sub.pop("max_n")), vectors_vocab=vocab_rows, model=sub)
+
+    def to_parts(self) -> Any:
+        """As :meth:`WordVectors.to_parts`, with the n-gram matrix, the word rows, the
+        output matrix and the settings, so every file keeps unseen words working."""
+        from wordvec.vectors.store import VectorParts
+
+        extra = {"vectors_ngrams": self.vectors_ngrams}
+        if self.vectors_vocab is not None:
+            extra["vectors_vocab"] = self.vectors_vocab
+        if self.model.get("output") is not None:
+            extra["output"] = self.model["output"]
+        meta = dict(getattr(self, "meta", {}))
+        meta["subwords"] = {"min_n": self.min_n, "max_n": self.max_n,
+                            **{k: v for k, v in self.model.items() if k != "output"}}
+        return VectorParts(self.index_to_key, self.vectors, self.counts, meta, extra=extra)
 
 class _NoNgramError(UnknownWordError):
     def __str__(self) -> str:
