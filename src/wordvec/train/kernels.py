@@ -511,8 +511,9 @@ def example_args(vector_size: int, negative: int, ns: bool, hs: bool) -> tuple:
            if ns else None)
     hst = (HSTables(np.zeros((V - 1, D), np.float32), np.zeros((V, 2), np.uint8),
                     np.zeros((V, 2), np.int32), np.ones(V, np.int32)) if hs else None)
+    # the last argument is the subword table, which plain word2vec passes as None
     return (ids, bounds, syn0, keep, nst, hst, Rules(True, True, True, 1),
-            Rate(0.025, 0.0001, 0.0, 8.0), 1, np.zeros(3, np.float64))
+            Rate(0.025, 0.0001, 0.0, 8.0), 1, np.zeros(3, np.float64), None)
 
 
 def _signature(args: tuple) -> tuple:
