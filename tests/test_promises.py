@@ -1,0 +1,253 @@
+"""README promises that no other test would see break, each through the path a user takes.
+
+Every test here was checked by breaking the promise on purpose (see
+tools/mutants.py, which keeps those breakages as a rerunnable list).
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from wordvec import Word2Vec, synthetic
+from wordvec.cli import main, parse_every
+from wordvec.text.vocab import build_alias_table
+from wordvec.vectors.evaluate import evaluate_analogies
+from wordvec.vectors.formats import load_vectors, save_vectors
+from wordvec.vectors.keyed import WordVectors
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    d = tmp_path_factory.mktemp("promises")
+    return synthetic.write_corpus(d / "corpus.txt", n_words=20_000, seed=2)
+
+
+def _meta(path):
+    wv = load_vectors(path)
+    return wv, wv.meta
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_the_c_tools_flags_reach_the_trained_model(corpus, tmp_path):
+    out = tmp_path / "c.wv"
+    assert main(["-q", "train", str(corpus), "-o", str(out), "-size", "32", "-window", "3",
+                 "-negative", "3", "-hs", "1", "-sample", "0.01", "-threads", "1",
+                 "-iter", "2", "-min-count", "4", "-alpha", "0.03"]) == 0
+    wv, meta = _meta(out)
+    assert wv.vector_size == 32
+    assert {k: meta[k] for k in ("window", "negative", "hs", "sample", "workers", "epochs",
+                                 "min_count", "alpha")} == dict(
+        window=3, negative=3, hs=1, sample=0.01, workers=1, epochs=2, min_count=4, alpha=0.03)
+    assert meta["epochs_done"] == 2 and len(meta["losses"]) == 2
+    assert min(meta["corpus"]["vocab_size"], len(wv)) == len(wv)  # min-count 4 applied
+
+
+def test_loss_hs_trains_hierarchical_softmax_alone_and_cbow_mean_0_sums(corpus, tmp_path):
+    # README: wordvec train corpus.txt -o vectors.wv --model cbow --loss hs
+    out = tmp_path / "hs.wv"
+    assert main(["-q", "train", str(corpus), "-o", str(out), "--model", "cbow", "--loss", "hs",
+                 "--size", "16", "--epochs", "1", "--workers", "1", "--min-count", "3",
+                 "--cbow-mean", "0"]) == 0
+    _, meta = _meta(out)
+    assert (meta["model"], meta["hs"], meta["negative"], meta["cbow_mean"]) == ("cbow", 1, 0, 0)
+    # and the model the library builds from those settings trains the sum (kernel tests
+    # check the sum itself): the same run with the mean gives other vectors
+    kw = dict(model="cbow", hs=1, negative=0, vector_size=16, epochs=1, workers=1,
+              min_count=3, seed=1)
+    summed = Word2Vec(cbow_mean=0, **kw).fit(str(corpus))
+    mean = Word2Vec(cbow_mean=1, **kw).fit(str(corpus))
+    np.testing.assert_array_equal(summed.wv.vectors, load_vectors(out).vectors)
+    assert not np.allclose(summed.wv.vectors, mean.wv.vectors, atol=1e-3)
+
+
+def test_format_overrides_the_extension_and_softmax_trains_the_reference(corpus, tmp_path):
+    # README: wordvec train small.txt -o v.txt --loss softmax; --format overrides the name
+    small = tmp_path / "small.txt"
+    small.write_text("\n".join(corpus.read_text().splitlines()[:150]) + "\n")
+    out = tmp_path / "ref.wv"  # .wv would be the native format
+    assert main(["-q", "train", str(small), "-o", str(out), "--loss", "softmax", "--size", "8",
+                 "--epochs", "2", "--min-count", "3", "--format", "word2vec-text"]) == 0
+    head = out.read_bytes()[:40]
+    assert not head.startswith(b"PK")  # not a zip: the text format
+    n, d = map(int, head.split(b"\n")[0].split())
+    assert d == 8 and n > 10
+    wv = load_vectors(out)
+    assert wv.vector_size == 8 and np.isfinite(wv.vectors).all() and wv.vectors.any()
+
+
+def test_svd_eig_weights_the_singular_values(corpus, tmp_path):
+    # README: wordvec train corpus.txt -o svd.wv --method svd --size 100 --eig 0.5
+    vecs = {}
+    for eig in ("0", "1"):
+        out = tmp_path / f"svd{eig}.wv"
+        assert main(["-q", "train", str(corpus), "-o", str(out), "--method", "svd", "--size",
+                     "8", "--min-count", "3", "--eig", eig]) == 0
+        vecs[eig] = load_vectors(out).vectors.astype(np.float64)
+    # eig 0 keeps U (orthonormal columns); eig 1 scales column k by sigma_k
+    u = vecs["0"]
+    np.testing.assert_allclose(u.T @ u, np.eye(8), atol=1e-4)
+    sigma = np.linalg.norm(vecs["1"], axis=0)
+    np.testing.assert_allclose(vecs["1"], u * sigma, atol=1e-4)
+    assert sigma.max() > 1.5 * sigma.min()
+
+
+def test_checkpoint_every_counts_epochs_minutes_or_seconds():
+    assert parse_every("2") == (2, None)
+    assert parse_every("30m") == (None, 1800.0)
+    assert parse_every("90s") == (None, 90.0)
+    assert parse_every("0.5m") == (None, 30.0)
+
+
+def test_a_second_ctrl_c_quits_without_saving(tmp_path):
+    # Big vectors make each 50,000-word chunk take seconds, so the second signal
+    # arrives while the first one is still waiting for the chunk in hand.
+    corpus = synthetic.write_corpus(tmp_path / "big.txt", n_words=150_000, seed=4)
+    out = tmp_path / "v.wv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wordvec.cli", "train", str(corpus), "-o", str(out), "--model",
+         "sg", "--size", "600", "--epochs", "3", "--workers", "2", "--min-count", "3"],
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    lines = []
+    try:
+        def reader():
+            for line in proc.stderr:
+                lines.append(line)
+
+        t = threading.Thread(target=reader, daemon=True)
+        t.start()
+        deadline = time.monotonic() + 120
+        while not any("encoded" in x for x in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # training has started
+        proc.send_signal(signal.SIGINT)
+        while not any("SIGINT received" in x for x in lines) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert any("SIGINT received" in x for x in lines), "".join(lines)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=120)
+        t.join(10)
+    finally:
+        if proc.poll() is None:  # pragma: no cover - only when the test fails
+            proc.kill()
+    err = "".join(lines)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "wordvec: interrupted" in err
+    assert "to continue" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"], err  # nothing saved
+
+
+def test_word2vec_progress_bar_on_a_terminal_and_checkpoints_every_minute(tmp_path):
+    # The engine reports once a second, so the run must last longer than that; a
+    # bar drawn proves it did, and then --checkpoint-every 1m (60 s, not 1 s) must
+    # not have written a checkpoint yet.
+    import pty
+
+    corpus = synthetic.write_corpus(tmp_path / "c.txt", n_words=100_000, seed=3)
+    out = tmp_path / "v.wv"
+    primary, secondary = pty.openpty()  # stderr is a terminal, as in a shell
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wordvec.cli", "train", str(corpus), "-o", str(out),
+             "--model", "sg", "--size", "200", "--epochs", "6", "--workers", "1",
+             "--min-count", "3", "--checkpoint-every", "1m"],
+            stderr=secondary, stdout=subprocess.PIPE)
+        os.close(secondary)
+        secondary = None
+        chunks = []
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=120)
+    finally:
+        if secondary is not None:
+            os.close(secondary)
+        os.close(primary)
+    shown = b"".join(chunks).decode()
+    assert proc.returncode == 0, shown
+    bars = re.findall(r"\r\[[#-]{30}\] +(\d+\.\d)%  epoch (\d)/6  (\S+) words/s  "
+                      r"lr (\d\.\d+)  loss (\d+\.\d+)", shown)
+    assert bars, shown
+    assert all(0 < float(lr) <= 0.025 for *_, lr, _ in bars)
+    assert "ETA" in shown
+    assert not (tmp_path / "v.wv.ckpt").exists()
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def _far_answer_vectors():
+    """man : woman :: king : queen, with queen the 30,006th most frequent word."""
+    toy = {"man": [1, 0, 0, 0], "woman": [1, 1, 0, 0], "king": [0, 0, 1, 0],
+           "boy": [0, 0, 0, 1], "girl": [0, 1, 0, 1]}
+    rng = np.random.default_rng(0)
+    words = list(toy) + [f"w{i}" for i in range(30_000)] + ["queen"]
+    vecs = np.zeros((len(words), 8), np.float32)
+    vecs[:5, :4] = [toy[w] for w in toy]
+    vecs[5:-1, 4:] = rng.normal(size=(30_000, 4))  # orthogonal to every question word
+    vecs[-1, :4] = [0, 1, 1, 0]
+    return WordVectors(words, vecs)
+
+
+FAR = ": family\nman woman king queen\nman woman boy girl\n"
+
+
+def test_analogies_answer_among_the_30000_most_frequent_words_by_default(tmp_path):
+    q = tmp_path / "q.txt"
+    q.write_text(FAR)
+    wv = _far_answer_vectors()
+    r = evaluate_analogies(wv, q)
+    assert r.restrict_vocab == 30000 and r.oov == 1 and r.total.total == 1
+    everything = evaluate_analogies(wv, q, restrict_vocab=None)
+    assert everything.total.correct == everything.total.total == 2
+
+
+def test_cli_evaluate_uses_the_30000_default(tmp_path, capsys):
+    q = tmp_path / "q.txt"
+    q.write_text(FAR)
+    path = save_vectors(_far_answer_vectors(), tmp_path / "far.wv")
+    assert main(["-q", "evaluate", str(path), "--analogies", str(q), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    res = out[0] if isinstance(out, list) else out
+    res = res.get("results", [res])[0] if "results" in res else res
+    assert res["restrict_vocab"] == 30000 and res["oov"] == 1
+    assert main(["-q", "evaluate", str(path), "--analogies", str(q), "--json",
+                 "--restrict-vocab", "0"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    res = out[0] if isinstance(out, list) else out
+    res = res.get("results", [res])[0] if "results" in res else res
+    assert res["total"]["correct"] == 2
+
+
+# ------------------------------------------------------------------ more text later
+
+
+def test_update_caveats_tables_follow_new_counts_no_max_final_vocab_rate_restarts():
+    base = [["a", "b", "c", "d"]] * 40 + [["e", "f"]] * 10
+    m = Word2Vec(model="sg", vector_size=16, min_count=2, epochs=1, workers=1,
+                 max_final_vocab=6, sample=1e-3, alpha=0.04).fit(base)
+    assert len(m.vocab) == 6
+    m.build_vocab([["g", "h", "a"]] * 30, update=True)
+    assert len(m.vocab) == 8  # max_final_vocab is not applied again
+    eng = m.engine()
+    np.testing.assert_array_equal(eng.keep, m.vocab.keep_probs(1e-3))
+    assert eng.keep[m.vocab["a"]] < eng.keep[m.vocab["e"]]  # a is now the most frequent
+    ns = eng.objectives[0]
+    p, i = build_alias_table(m.vocab.noise_probs(0.75))
+    np.testing.assert_array_equal(ns.alias_p, p)
+    np.testing.assert_array_equal(ns.alias_i, i)
+    assert eng.alpha_at(0) == pytest.approx(0.04)  # the rate starts again from alpha
