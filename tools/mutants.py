@@ -79,7 +79,8 @@ MUTANTS = [
            "if cbow_mean:\n                        inv", "if True:\n                        inv",
            [K + "test_cbow_sum_when_cbow_mean_is_0"], "cbow_mean=0 (sum) trained as the mean"),
     Mutant("kernel-padding", "train/kernels.py",
-           "wv[:MN] = 1.0", "wv[:] = 1.0",
+           "for m in range(MN):\n                nwf[r * MNP + m] = 1.0",
+           "for m in range(MNP):\n                nwf[r * MNP + m] = 1.0",
            [K + "test_kernels_of_other_sizes_and_noise_counts_match_numpy"],
            "padded outputs (negative not 2 mod 3) trained as real ones"),
     # ---- the engine: schedule and chunk order ----
@@ -100,6 +101,12 @@ MUTANTS = [
            "                order.append(bounds[r] + i)\n    return list(items)",
            ["tests/test_engine.py", W2V, "tests/test_checkpoint.py"],
            "chunks trained in corpus order, not interleaved over regions"),
+    Mutant("engine-cbow-mean", "train/engine.py",
+           "kernels.Rules(config.model == \"sg\", bool(config.cbow_mean),",
+           "kernels.Rules(config.model == \"sg\", True,",
+           ["tests/test_promises.py::"
+            "test_loss_hs_trains_hierarchical_softmax_alone_and_cbow_mean_0_sums", W2V],
+           "Word2Vec(cbow_mean=0) trains the mean"),
     # ---- sampling tables ----
     Mutant("vocab-keep-probs", "text/vocab.py",
            "p = (np.sqrt(f / t) + 1.0) * t / f", "p = np.sqrt(t / f)",
@@ -110,6 +117,10 @@ MUTANTS = [
     Mutant("vocab-noise-power", "text/vocab.py",
            "w = self.counts.astype(np.float64) ** power", "w = self.counts.astype(np.float64)",
            VOCAB, "noise distribution is the plain unigram"),
+    Mutant("vocab-prune", "text/vocab.py",
+           "counts = {w: c for w, c in counts.items() if c > min_reduce}",
+           "counts = {w: c for w, c in counts.items() if c >= min_reduce}",
+           ["tests/test_vocab.py"], "max_vocab_size never prunes anything"),
     # ---- evaluation ----
     Mutant("evaluate-restrict-default", "vectors/evaluate.py",
            "    restrict_vocab: int | None = 30000,", "    restrict_vocab: int | None = None,",
@@ -118,10 +129,9 @@ MUTANTS = [
     Mutant("evaluate-3cosmul", "vectors/evaluate.py",
            "scores /= shifted(a[sl]) + _COSMUL_EPS", "scores -= shifted(a[sl])",
            ["tests/test_evaluate.py"], "3CosMul divides by nothing"),
-    Mutant("evaluate-question-words", "vectors/evaluate.py",
-           "        for col in (a[sl], b[sl], c[sl]):\n            scores[r, col] = -np.inf",
-           "        for col in (a[sl], b[sl]):\n            scores[r, col] = -np.inf",
-           ["tests/test_evaluate.py"], "3CosMul may answer with the question word c"),
+    Mutant("evaluate-3cosmul-shift", "vectors/evaluate.py",
+           "            return (1 + s) / 2", "            return s",
+           ["tests/test_evaluate.py"], "3CosMul on raw cosines, not shifted to [0, 1]"),
     # ---- formats ----
     Mutant("formats-binary", "vectors/formats.py",
            'batch.append(word.encode("utf-8") + b" " + vecs[i].tobytes() + b"\\n")',
@@ -137,6 +147,14 @@ MUTANTS = [
            ["tests/test_formats.py", "tests/test_bad_input.py::"
             "test_pickled_objects_in_a_native_file_are_never_executed"],
            "an object array (a pickle) inside a native file is not refused"),
+    # ---- plots ----
+    Mutant("plot-loss-reversed", "plot.py",
+           "(line,) = ax.plot(epochs, y, marker", "(line,) = ax.plot(epochs, y[::-1], marker",
+           ["tests/test_plot.py"], "the loss curve drawn in reverse"),
+    Mutant("plot-labels-unplaced", "plot.py",
+           "    data_pos = to_px.inverted().transform(pos)\n",
+           "    data_pos = to_px.inverted().transform(pos[::-1])\n",
+           ["tests/test_plot.py"], "labels placed at another word's spot"),
     # ---- the CLI's option wiring ----
     Mutant("cli-loss-hs", "cli/__init__.py",
            '    if args.loss == "hs":  # hierarchical softmax alone',
