@@ -297,7 +297,8 @@ def test_bad_corpus_raises_corpus_error():
 
 
 def test_not_fitted():
-    with pytest.raises(RuntimeError, match="fit"):
+    # a user's mistake: a WordvecError (ConfigError), not a bare RuntimeError
+    with pytest.raises(ConfigError, match="fit"):
         SkipGramSoftmax().predict_context("new")
 
 

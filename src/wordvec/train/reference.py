@@ -440,7 +440,7 @@ class _SoftmaxModel:
 
     def _require_fitted(self) -> None:
         if self.W_in is None or self.vocab is None:
-            raise RuntimeError(f"this {type(self).__name__} is not trained yet; call fit() first")
+            raise ConfigError(f"this {type(self).__name__} is not trained yet; call fit() first")
 
     # -- data --------------------------------------------------------------
 
