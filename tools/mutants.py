@@ -147,6 +147,17 @@ MUTANTS = [
            ["tests/test_formats.py", "tests/test_bad_input.py::"
             "test_pickled_objects_in_a_native_file_are_never_executed"],
            "an object array (a pickle) inside a native file is not refused"),
+    # ---- the NumPy reference models ----
+    Mutant("reference-input-frozen", "train/reference.py",
+           "        m = len(batch)\n        self.W_out -= lr * dW_out\n"
+           "        self.W_in -= (lr * m) * dW_in\n        return loss\n\n\nclass CBOWSoftmax",
+           "        m = len(batch)\n        self.W_out -= lr * dW_out\n"
+           "        return loss\n\n\nclass CBOWSoftmax",
+           ["tests/test_reference.py"], "skip-gram reference trains only the output layer"),
+    Mutant("reference-loss-sum", "train/reference.py",
+           "    loss = -float(log_probs[rows, contexts].mean())",
+           "    loss = -float(log_probs[rows, contexts].sum()) / 4",
+           ["tests/test_reference.py"], "skip-gram loss no longer a mean per example"),
     # ---- plots ----
     Mutant("plot-loss-reversed", "plot.py",
            "(line,) = ax.plot(epochs, y, marker", "(line,) = ax.plot(epochs, y[::-1], marker",
