@@ -57,6 +57,7 @@ WINDOW = [K + "test_window_is_shrunk_by_a_uniform_amount_at_every_position",
           K + "test_window_never_reaches_beyond_its_size"]
 W2V = "tests/test_word2vec.py"
 VOCAB = ["tests/test_vocab.py", "tests/test_kernels.py"]
+PROMISES = "tests/test_promises.py::"
 
 MUTANTS = [
     # ---- the compiled kernels (each one recompiles: keep these few) ----
@@ -182,6 +183,24 @@ MUTANTS = [
            '"--cbow-mean", (), int, (0, 1)),', '"--cbow-mean", (), int, (1, 1)),',
            ["tests/test_promises.py", "tests/test_cli.py"],
            "--cbow-mean 0 trains the mean"),
+    Mutant("cli-format", "cli/__init__.py",
+           "    save_vectors(wv, out, format=fmt)\n    logger.info(\n        \"saved %s of size",
+           "    save_vectors(wv, out)\n    logger.info(\n        \"saved %s of size",
+           [PROMISES + "test_format_overrides_the_extension_and_softmax_trains_the_reference"],
+           "train's --format is ignored: the extension decides"),
+    Mutant("cli-second-signal", "cli/__init__.py",
+           "        if self.signum is not None:\n            raise KeyboardInterrupt",
+           "        if False:\n            raise KeyboardInterrupt",
+           [PROMISES + "test_a_second_ctrl_c_quits_without_saving"],
+           "a second Ctrl-C is ignored (the run still saves)"),
+    Mutant("cli-progress-bar", "cli/__init__.py",
+           '        self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()',
+           "        self.enabled = False",
+           [PROMISES + "test_word2vec_progress_bar_on_a_terminal_and_checkpoints_every_minute"],
+           "no progress bar on a terminal"),
+    Mutant("svd-eig", "train/cooccurrence.py",
+           "    w = u * (s**eig)[None, :]", "    w = u * (s**0.5)[None, :]",
+           [PROMISES + "test_svd_eig_weights_the_singular_values"], "--eig ignored (always 0.5)"),
     Mutant("cli-every-minutes", "cli/__init__.py",
            'seconds = value * (60.0 if unit == "m" else 1.0)', "seconds = value",
            ["tests/test_promises.py", "tests/test_checkpoint.py::test_cli_timed_checkpoints"],
