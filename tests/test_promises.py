@@ -146,20 +146,20 @@ def test_a_second_ctrl_c_quits_without_saving(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"], err  # nothing saved
 
 
-def test_word2vec_progress_bar_on_a_terminal_and_checkpoints_every_minute(tmp_path):
-    # The engine reports once a second, so the run must last longer than that; a
-    # bar drawn proves it did, and then --checkpoint-every 1m (60 s, not 1 s) must
-    # not have written a checkpoint yet.
+def test_word2vec_progress_bar_on_a_terminal(tmp_path):
+    # The engine reports once a second counted from the start of each epoch, so an
+    # epoch must last longer than that even on an idle machine: 300,000 words with
+    # a wide window, the per-pair update and size 200 take a few seconds each.
     import pty
 
-    corpus = synthetic.write_corpus(tmp_path / "c.txt", n_words=100_000, seed=3)
+    corpus = synthetic.write_corpus(tmp_path / "c.txt", n_words=300_000, seed=3)
     out = tmp_path / "v.wv"
     primary, secondary = pty.openpty()  # stderr is a terminal, as in a shell
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "wordvec.cli", "train", str(corpus), "-o", str(out),
-             "--model", "sg", "--size", "200", "--epochs", "6", "--workers", "1",
-             "--min-count", "3", "--checkpoint-every", "1m"],
+             "--model", "sg", "--per-pair", "--window", "10", "--size", "200", "--epochs",
+             "2", "--workers", "1", "--min-count", "3"],
             stderr=secondary, stdout=subprocess.PIPE)
         os.close(secondary)
         secondary = None
@@ -179,12 +179,42 @@ def test_word2vec_progress_bar_on_a_terminal_and_checkpoints_every_minute(tmp_pa
         os.close(primary)
     shown = b"".join(chunks).decode()
     assert proc.returncode == 0, shown
-    bars = re.findall(r"\r\[[#-]{30}\] +(\d+\.\d)%  epoch (\d)/6  (\S+) words/s  "
+    bars = re.findall(r"\r\[[#-]{30}\] +(\d+\.\d)%  epoch (\d)/2  (\S+) words/s  "
                       r"lr (\d\.\d+)  loss (\d+\.\d+)", shown)
     assert bars, shown
     assert all(0 < float(lr) <= 0.025 for *_, lr, _ in bars)
     assert "ETA" in shown
-    assert not (tmp_path / "v.wv.ckpt").exists()
+    fractions = [float(b[0]) for b in bars]
+    assert fractions == sorted(fractions) and 0 < fractions[0] < 100
+
+
+# ------------------------------------------------------------------ the learning-rate schedule
+
+
+def test_the_rate_falls_over_all_epochs_not_each_epoch_again():
+    # README: the learning rate falls linearly from alpha to min_alpha over the whole
+    # run. The kernel computes it from the chunk's position in the run: that
+    # position must keep counting across epochs.
+    m = Word2Vec(model="sg", vector_size=16, min_count=2, workers=1, chunk_words=4_000,
+                 alpha=0.03, min_alpha=0.0003).build_vocab(synthetic.generate_sentences(
+                     20_000, seed=3))
+    eng = m.engine(epochs=3)
+    rates = []
+    kernel = eng.kernel
+
+    def spy(*args):
+        rates.append(args[7])  # the kernel's Rate
+        return kernel(*args)
+
+    eng.kernel = spy
+    for epoch in range(3):
+        eng.run_epoch(epoch, eng.new_state())
+    n = m.corpus.n_tokens
+    chunks = len(eng.plan.seq_start)
+    assert chunks >= 4 and len(rates) == 3 * chunks
+    assert {(r.alpha0, r.alpha1, r.total) for r in rates} == {(0.03, 0.0003, 3.0 * n)}
+    expected = [e * n + float(s) for e in range(3) for s in eng.plan.seq_start]
+    assert [r.pos0 for r in rates] == expected
 
 
 # ------------------------------------------------------------------ evaluation
