@@ -121,7 +121,7 @@ MUTANTS = [
     Mutant("vocab-prune", "text/vocab.py",
            "counts = {w: c for w, c in counts.items() if c > min_reduce}",
            "counts = {w: c for w, c in counts.items() if c >= min_reduce}",
-           ["tests/test_vocab.py"], "max_vocab_size never prunes anything"),
+           ["tests/test_vocab.py"], "max_vocab_size prunes one round late"),
     Mutant("update-max-final-vocab", "train/word2vec.py",
            "            return Vocab.from_counts(merged, min_count=1)",
            "            return Vocab.from_counts(merged, min_count=1, "
@@ -156,7 +156,7 @@ MUTANTS = [
            ["tests/test_formats.py"], "text format rounds to 4 decimals"),
     Mutant("formats-pickle", "vectors/formats.py",
            "if dtype.hasobject or dtype.kind not in _SAFE_KINDS:",
-           "if dtype.kind not in _SAFE_KINDS + 'O':",
+           "if False and (dtype.hasobject or dtype.kind not in _SAFE_KINDS):",
            ["tests/test_formats.py", "tests/test_bad_input.py::"
             "test_pickled_objects_in_a_native_file_are_never_executed"],
            "an object array (a pickle) inside a native file is not refused"),
@@ -174,11 +174,13 @@ MUTANTS = [
     # ---- plots ----
     Mutant("plot-loss-reversed", "plot.py",
            "(line,) = ax.plot(epochs, y, marker", "(line,) = ax.plot(epochs, y[::-1], marker",
-           ["tests/test_plot.py"], "the loss curve drawn in reverse"),
+           ["tests/test_plot.py::test_loss_figure_draws_the_losses_in_epoch_order"],
+           "the loss curve drawn in reverse"),
     Mutant("plot-labels-unplaced", "plot.py",
            "    data_pos = to_px.inverted().transform(pos)\n",
            "    data_pos = to_px.inverted().transform(pos[::-1])\n",
-           ["tests/test_plot.py"], "labels placed at another word's spot"),
+           ["tests/test_plot.py::test_word_map_draws_the_projection_and_labels_each_point"],
+           "labels placed at another word's spot"),
     # ---- the CLI's option wiring ----
     Mutant("cli-loss-hs", "cli/__init__.py",
            '    if args.loss == "hs":  # hierarchical softmax alone',
