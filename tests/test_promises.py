@@ -110,36 +110,51 @@ def test_checkpoint_every_counts_epochs_minutes_or_seconds():
 
 def test_a_second_ctrl_c_quits_without_saving(tmp_path):
     # Big vectors make each 50,000-word chunk take seconds, so the second signal
-    # arrives while the first one is still waiting for the chunk in hand.
+    # arrives while the first one is still waiting for the chunk in hand. stderr is
+    # a terminal: the progress bar shows that training (and its handler) has begun.
+    import pty
+
     corpus = synthetic.write_corpus(tmp_path / "big.txt", n_words=150_000, seed=4)
     out = tmp_path / "v.wv"
+    primary, secondary = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "wordvec.cli", "train", str(corpus), "-o", str(out), "--model",
          "sg", "--size", "600", "--epochs", "3", "--workers", "2", "--min-count", "3"],
-        stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    lines = []
-    try:
-        def reader():
-            for line in proc.stderr:
-                lines.append(line)
+        stderr=secondary, stdout=subprocess.PIPE, cwd=tmp_path)
+    os.close(secondary)
+    shown = []
 
-        t = threading.Thread(target=reader, daemon=True)
-        t.start()
-        deadline = time.monotonic() + 120
-        while not any("encoded" in x for x in lines) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1.0)  # training has started
-        proc.send_signal(signal.SIGINT)
-        while not any("SIGINT received" in x for x in lines) and time.monotonic() < deadline:
+    def reader():
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                return
+            if not data:
+                return
+            shown.append(data.decode(errors="replace"))
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+
+    def wait_for(text, timeout=180):
+        deadline = time.monotonic() + timeout
+        while text not in "".join(shown) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert any("SIGINT received" in x for x in lines), "".join(lines)
+        assert text in "".join(shown), "".join(shown)
+
+    try:
+        wait_for("words/s")  # the bar: the run is inside training
+        proc.send_signal(signal.SIGINT)
+        wait_for("SIGINT received")
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=120)
         t.join(10)
     finally:
         if proc.poll() is None:  # pragma: no cover - only when the test fails
             proc.kill()
-    err = "".join(lines)
+        os.close(primary)
+    err = "".join(shown)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "wordvec: interrupted" in err
     assert "to continue" not in err
