@@ -139,7 +139,8 @@ def test_a_second_ctrl_c_quits_without_saving(tmp_path):
 
     def wait_for(text, timeout=180):
         deadline = time.monotonic() + timeout
-        while text not in "".join(shown) and time.monotonic() < deadline:
+        while (text not in "".join(shown) and time.monotonic() < deadline
+               and proc.poll() is None):
             time.sleep(0.02)
         assert text in "".join(shown), "".join(shown)
 
@@ -201,6 +202,32 @@ def test_word2vec_progress_bar_on_a_terminal(tmp_path):
     assert "ETA" in shown
     fractions = [float(b[0]) for b in bars]
     assert fractions == sorted(fractions) and 0 < fractions[0] < 100
+
+
+def test_the_bar_before_the_first_word_has_no_eta_and_does_not_crash():
+    # The engine's first report can come before any chunk is done (a slow first chunk,
+    # a kernel compiling on a first run): rate 0, ETA infinite. That crashed the bar
+    # (int(inf): OverflowError, with a traceback) -- found by the second Ctrl-C test
+    # on a cold Numba cache.
+    import io
+    from types import SimpleNamespace
+
+    from wordvec.cli import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    bar = ProgressBar(enabled=True, stream=term)
+    bar(SimpleNamespace(fraction=0.0, epoch=1, epochs=3, words_per_sec=0.0, alpha=0.025,
+                        loss=float("nan"), eta=float("inf")))
+    line = term.getvalue()
+    assert line.startswith("\r[") and "0.0%" in line and "epoch 1/3" in line
+    assert "ETA" not in line
+    bar.__call__(SimpleNamespace(fraction=1.0, epoch=3, epochs=3, words_per_sec=1e5,
+                                 alpha=0.0001, loss=2.0, eta=0.0))
+    assert "ETA 0:00" in term.getvalue()
 
 
 # ------------------------------------------------------------------ the learning-rate schedule
