@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/wordvec demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 
 # The browser tests of `wordvec serve` drive Debian's Chromium: install it when we are root
 # with apt and it is missing. Never fails: without it those tests skip (or fail under CI).

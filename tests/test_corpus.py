@@ -98,6 +98,7 @@ def test_iterable_of_token_lists_cut():
     assert sents == [["a", "b"], ["c", "d"], ["e"], ["x"]]
 
 
+@pytest.mark.shared
 def test_real_text8_prefix_reads(shared_data):
     path = shared_data / "corpora" / "text8-original-prefix.txt.xz"
     first = next(iter(iter_sentences(path)))

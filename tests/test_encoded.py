@@ -124,6 +124,7 @@ def test_encoding_memory_does_not_grow_with_corpus_length(tmp_path):
     assert peaks[1] < 64 * 1024 * 1024
 
 
+@pytest.mark.shared
 def test_main_corpus_vocabulary(shared_data, tmp_path):
     # the real text8 prefix: 1.17M words, read through the compiled path
     enc = encode_corpus(shared_data / "corpora" / "text8-original-prefix.txt.xz", min_count=5)

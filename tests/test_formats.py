@@ -157,7 +157,8 @@ def test_binary_without_newlines_and_with_duplicates_reads_like_gensim(tmp_path,
 
 @pytest.mark.parametrize("binary", [True, False])
 def test_gensim_reads_ours_and_we_read_gensims(tmp_path, binary):
-    models = pytest.importorskip("gensim.models")
+    from gensim import models  # `make test` installs gensim: its absence fails
+
     wv = sample_wv()
     ext = ".bin" if binary else ".txt"
     ours = save_vectors(wv, tmp_path / f"ours{ext}")
@@ -443,10 +444,10 @@ def test_a_crash_mid_save_leaves_the_previous_file(tmp_path, monkeypatch, name):
 
 # ---------------------------------------------------------------- any words, any floats
 def test_round_trip_of_arbitrary_words_and_float_bits():
-    hypothesis = pytest.importorskip("hypothesis")
     import tempfile
     from pathlib import Path
 
+    import hypothesis  # `make test` installs hypothesis: its absence fails
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 

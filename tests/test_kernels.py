@@ -1,7 +1,7 @@
 """The compiled kernels compute exactly the word2vec updates, draw from the right distributions.
 
-Every test here uses vector size 32 and 5 noise words, so only one chunk
-kernel is compiled (and cached by Numba for the next run).
+Most tests here use vector size 32 and 5 noise words; the kernels for size
+100 and for 3 noise words are compiled once more (and cached by Numba).
 """
 
 import numpy as np
@@ -23,14 +23,16 @@ def _softplus(x):
 
 
 def reference_chunk(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alpha,
-                    codes=None, points=None, lengths=None, cbow_mean=True):
+                    codes=None, points=None, lengths=None, cbow_mean=True, k=K):
     """The word2vec updates in plain NumPy, float64, window 1, no subsampling.
 
     Every noise word is ``noise`` (the tests force the alias table to it);
     a noise word equal to the centre word is skipped, as in the C tool.
+    ``alpha`` is a number, or a sequence: the learning rate at each position.
     Returns the summed loss (-log-likelihood) and the number of examples.
     """
     n = len(sentence)
+    rates = np.broadcast_to(np.asarray(alpha, np.float64), (n,))
     loss = 0.0
     examples = 0
     for i in range(n):
@@ -40,7 +42,7 @@ def reference_chunk(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise
         centre = sentence[i]
         blocks = []
         if ns:
-            outs = [(centre, 1.0)] + ([(noise, 0.0)] * K if noise != centre else [])
+            outs = [(centre, 1.0)] + ([(noise, 0.0)] * k if noise != centre else [])
             blocks.append((syn1neg, outs))
         if hs:
             outs = [(points[centre, m], 1.0 - codes[centre, m]) for m in range(lengths[centre])]
@@ -61,7 +63,7 @@ def reference_chunk(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise
                 lab = np.array([label for _, label in outs])
                 y = w_out[idx].copy()
                 f = x @ y.T
-                g = (lab - _sigmoid(f)) * alpha
+                g = (lab - _sigmoid(f)) * rates[i]
                 loss += float(np.sum(_softplus(f) - lab * f))
                 din += g @ y
                 np.add.at(w_out, idx, g.T @ x)
@@ -76,8 +78,9 @@ def reference_chunk(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise
 
 
 def run_kernel(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alpha,
-               codes=None, points=None, lengths=None, cbow_mean=True, keep=None, seed=3):
-    v = syn0.shape[0]
+               codes=None, points=None, lengths=None, cbow_mean=True, keep=None, seed=3,
+               k=K, window=1, rate=None):
+    v, d = syn0.shape
     ids = np.asarray(sentence, np.int32)
     bounds = np.array([0, len(ids)], np.int64)
     keep = np.ones(v, np.float32) if keep is None else keep
@@ -85,20 +88,21 @@ def run_kernel(sentence, syn0, syn1neg, syn1, *, sg, batched, ns, hs, noise, alp
     alias_p = np.zeros(v, np.float32)
     alias_i = np.full(v, noise, np.int32)
     stats = np.zeros(3)
-    kern = kernels.chunk_kernel(D, K if ns else 0)
+    kern = kernels.chunk_kernel(d, k if ns else 0)
     kern(ids, bounds, syn0, keep,
          kernels.NegTables(syn1neg, alias_p, alias_i) if ns else None,
          kernels.HSTables(syn1, codes, points, lengths) if hs else None,
-         kernels.Rules(sg, cbow_mean, batched, 1), kernels.Rate(alpha, alpha, 0.0, 1e9),
+         kernels.Rules(sg, cbow_mean, batched, window),
+         kernels.Rate(alpha, alpha, 0.0, 1e9) if rate is None else rate,
          seed, stats)
     return stats
 
 
-def _weights(v, seed=0):
+def _weights(v, seed=0, d=D):
     rng = np.random.default_rng(seed)
-    syn0 = ((rng.random((v, D)) - 0.5) / 4).astype(np.float32)
-    syn1neg = ((rng.random((v, D)) - 0.5) / 4).astype(np.float32)
-    syn1 = ((rng.random((max(v - 1, 1), D)) - 0.5) / 4).astype(np.float32)
+    syn0 = ((rng.random((v, d)) - 0.5) / 4).astype(np.float32)
+    syn1neg = ((rng.random((v, d)) - 0.5) / 4).astype(np.float32)
+    syn1 = ((rng.random((max(v - 1, 1), d)) - 0.5) / 4).astype(np.float32)
     return syn0, syn1neg, syn1
 
 
@@ -269,3 +273,98 @@ def test_sigmoid_tables():
     x = -kernels.MAX_EXP + (np.arange(len(sig)) + 0.5) * (2 * kernels.MAX_EXP / len(sig))
     np.testing.assert_allclose(sig, _sigmoid(x), rtol=1e-6)
     np.testing.assert_allclose(logsig, np.log(_sigmoid(x)), rtol=1e-5)
+
+
+# ---------------------------------------------------------------- promises of issue 16
+# What the tests above cannot see with window 1 and a constant rate: the C tool's
+# shrunk window, the linear decay of the learning rate, CBOW's sum, and kernels
+# compiled for other sizes (the default 100) and other numbers of noise words
+# (3: the block of 1 + 3 outputs is padded to the micro-kernel's width of 6).
+
+
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_learning_rate_falls_linearly_from_the_chunks_position_in_the_run(sg):
+    v = 8
+    sentence = [0, 3, 1, 5, 2, 6, 1, 0, 4, 7, 2, 3]
+    a0, a1, pos0, total = 0.1, 0.001, 5.0, 20.0
+    rates = a0 - (a0 - a1) / total * (pos0 + np.arange(len(sentence)))
+    w64 = [w.astype(np.float64) for w in _weights(v, seed=4)]
+    w32 = list(_weights(v, seed=4))
+    reference_chunk(sentence, *w64, sg=sg, batched=True, ns=True, hs=False, noise=6,
+                    alpha=rates)
+    run_kernel(sentence, *w32, sg=sg, batched=True, ns=True, hs=False, noise=6, alpha=a0,
+               rate=kernels.Rate(a0, a1, pos0, total))
+    np.testing.assert_allclose(w32[0], w64[0], **TOL)
+    np.testing.assert_allclose(w32[1], w64[1], **TOL)
+    # and a constant rate would have been visibly different
+    const = [w.astype(np.float64) for w in _weights(v, seed=4)]
+    reference_chunk(sentence, *const, sg=sg, batched=True, ns=True, hs=False, noise=6,
+                    alpha=a0)
+    assert np.abs(const[1] - w64[1]).max() > 10 * TOL["atol"]
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["shared-negatives", "per-pair"])
+def test_window_is_shrunk_by_a_uniform_amount_at_every_position(batched):
+    # The C tool draws b uniform in [0, window) per centre word and uses the
+    # words within window - b on each side: with window 5 an interior word has
+    # 2 * 3 = 6 context words on average, not 10.
+    window, n, v = 5, 4000, 50
+    rng = np.random.default_rng(0)
+    sentence = rng.integers(1, v, n).tolist()
+    syn0, syn1neg, syn1 = _weights(v)
+    stats = run_kernel(sentence, syn0, syn1neg, syn1, sg=True, batched=batched, ns=True,
+                       hs=False, noise=0, alpha=1e-4, window=window)
+    i = np.arange(n)[:, None]
+    w = np.arange(1, window + 1)[None, :]
+    expected = (np.minimum(i, w) + np.minimum(n - 1 - i, w)).mean(axis=1).sum()
+    assert stats[1] == pytest.approx(expected, rel=0.03)
+    assert stats[1] != pytest.approx(n * 2 * window, rel=0.2)  # the unshrunk count
+
+
+def test_window_never_reaches_beyond_its_size():
+    # One 5-word sentence, window 2, over many seeds: each position uses 1 or 2
+    # words per side, so the examples number between 1+2+2+2+1 = 8 and
+    # 2+3+4+3+2 = 14, and the count varies with the seed.
+    syn0, syn1neg, syn1 = _weights(10)
+    counts = set()
+    for seed in range(40):
+        st = run_kernel([1, 2, 3, 4, 5], syn0.copy(), syn1neg.copy(), syn1, sg=True,
+                        batched=True, ns=True, hs=False, noise=0, alpha=1e-4, window=2,
+                        seed=seed)
+        counts.add(int(st[1]))
+    assert min(counts) >= 8 and max(counts) <= 14
+    assert len(counts) > 3
+
+
+def test_cbow_sum_when_cbow_mean_is_0():
+    v = 6
+    sentence = [0, 1, 2, 1, 3, 4]
+    w64 = [w.astype(np.float64) for w in _weights(v, seed=5)]
+    w32 = list(_weights(v, seed=5))
+    reference_chunk(sentence, *w64, sg=False, batched=True, ns=True, hs=False, noise=5,
+                    alpha=0.1, cbow_mean=False)
+    run_kernel(sentence, *w32, sg=False, batched=True, ns=True, hs=False, noise=5,
+               alpha=0.1, cbow_mean=False)
+    np.testing.assert_allclose(w32[0], w64[0], **TOL)
+    np.testing.assert_allclose(w32[1], w64[1], **TOL)
+    mean = [w.astype(np.float64) for w in _weights(v, seed=5)]
+    reference_chunk(sentence, *mean, sg=False, batched=True, ns=True, hs=False, noise=5,
+                    alpha=0.1, cbow_mean=True)
+    assert np.abs(mean[1] - w64[1]).max() > 10 * TOL["atol"]
+
+
+@pytest.mark.parametrize("d,k", [(100, 5), (32, 3)], ids=["size100", "negative3-padded"])
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_kernels_of_other_sizes_and_noise_counts_match_numpy(d, k, sg):
+    v = 9
+    sentence = [0, 1, 2, 1, 7, 3, 8]
+    w64 = [w.astype(np.float64) for w in _weights(v, seed=6, d=d)]
+    w32 = list(_weights(v, seed=6, d=d))
+    loss, examples = reference_chunk(sentence, *w64, sg=sg, batched=True, ns=True, hs=False,
+                                     noise=4, alpha=0.1, k=k)
+    stats = run_kernel(sentence, *w32, sg=sg, batched=True, ns=True, hs=False, noise=4,
+                       alpha=0.1, k=k)
+    np.testing.assert_allclose(w32[0], w64[0], **TOL)
+    np.testing.assert_allclose(w32[1], w64[1], **TOL)
+    assert stats[1] == examples
+    assert stats[0] == pytest.approx(loss, rel=2e-3)

@@ -321,3 +321,41 @@ def test_characters_no_font_has_are_reported_once(caplog):
         plot.draw_words(["\U0010fff1a", "b"], np.eye(2, dtype=np.float32))
     lines = [r.getMessage() for r in caplog.records if "drawn as boxes" in r.getMessage()]
     assert len(lines) == 1 and "\U0010fff1" in lines[0]
+
+
+def test_loss_figure_draws_the_losses_in_epoch_order():
+    # what is drawn, not only that an image exists: epoch means at 1..n in order,
+    # chunk losses spread inside their epoch, accuracy on the second axis
+    fig = plot.draw_loss([3.0, 2.5, 2.2, 2.1],
+                         chunk_losses=[[3.2, 2.8], [2.6, 2.4], [2.3, 2.1], [2.15, 2.05]],
+                         accuracy=[None, 0.01, 0.02, 0.03])
+    loss_ax, acc_ax = fig.axes
+    (line,) = [x for x in loss_ax.lines if x.get_label() == "epoch mean"]
+    np.testing.assert_array_equal(line.get_xydata(), [[1, 3.0], [2, 2.5], [3, 2.2], [4, 2.1]])
+    (chunks,) = [c for c in loss_ax.collections if c.get_label() == "per chunk"]
+    np.testing.assert_allclose(chunks.get_offsets(),
+                               [[0.5, 3.2], [1.0, 2.8], [1.5, 2.6], [2.0, 2.4], [2.5, 2.3],
+                                [3.0, 2.1], [3.5, 2.15], [4.0, 2.05]])
+    (acc,) = acc_ax.lines
+    np.testing.assert_allclose(acc.get_xydata(), [[2, 0.01], [3, 0.02], [4, 0.03]])
+    assert loss_ax.get_xlabel() == "epoch" and loss_ax.get_ylabel() == "training loss"
+
+
+def test_word_map_draws_the_projection_and_labels_each_point():
+    # four far-apart words: each label sits beside its own point, nearer to it than
+    # to any other, and the points are the PCA projection of the unit vectors
+    words = ["north", "south", "east", "west"]
+    vectors = np.array([[0, 3, 0.1], [0, -2, 0.2], [4, 0, -0.1], [-5, 0, 0]], np.float32)
+    fig = plot.draw_words(words, vectors)
+    ax = fig.axes[0]
+    (points,) = ax.collections
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    expected = plot.project_2d(unit, method="pca")
+    np.testing.assert_allclose(points.get_offsets(), expected, atol=1e-6)
+    labels = {t.get_text(): np.array(t.get_position()) for t in ax.texts}
+    assert set(labels) == set(words)
+    to_px = ax.transData.transform
+    anchors = to_px(expected)
+    for i, w in enumerate(words):
+        d = np.linalg.norm(anchors - to_px(labels[w]), axis=1)
+        assert d.argmin() == i and d[i] < 60, (w, d)

@@ -333,7 +333,8 @@ def test_unknown_option_is_refused():
 
 @pytest.fixture(scope="module")
 def synthetic_model():
-    synthetic = pytest.importorskip("wordvec.synthetic")
+    from wordvec import synthetic
+
     sentences = synthetic.generate_sentences(150_000, seed=0)
     model = PPMISVD(vector_size=40)  # the defaults: window 5, harmonic, sample 1e-3
     return model.fit(sentences), synthetic

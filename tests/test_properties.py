@@ -12,11 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from wordvec.errors import CorpusError  # noqa: E402
 from wordvec.text.corpus import DEFAULT_PATTERN, MAX_TOKEN_LENGTH, Tokenizer, tokenize  # noqa: E402

@@ -175,8 +175,15 @@ def test_loss_decreases(cls):
     model = cls(vector_size=8, window=2, epochs=20, seed=3).fit(PHRASES * 4)
     assert len(model.losses) == 20
     assert model.losses[-1] < 0.7 * model.losses[0]
-    # Epoch losses are means per example: they start near log(V) (uniform-ish guesses).
-    assert model.losses[0] < 3 * np.log(len(model.vocab))
+    # Epoch losses are means per example: they start near log(V) (uniform-ish guesses),
+    # a little below it as the first epoch learns (measured: 0.81-0.95 log V over 5 seeds)
+    log_v = np.log(len(model.vocab))
+    assert 0.75 * log_v < model.losses[0] < 1.02 * log_v
+    # and the input vectors learn too, not only the output layer: the same seed
+    # starts from the same weights, so 1 and 20 epochs differ only by training
+    first = cls(vector_size=8, window=2, epochs=1, seed=3).fit(PHRASES * 4)
+    moved = np.linalg.norm(model.W_in - first.W_in) / np.linalg.norm(first.W_in)
+    assert moved > 0.2
 
 
 def test_skipgram_predicts_repeated_phrase():
@@ -297,7 +304,8 @@ def test_bad_corpus_raises_corpus_error():
 
 
 def test_not_fitted():
-    with pytest.raises(RuntimeError, match="fit"):
+    # a user's mistake: a WordvecError (ConfigError), not a bare RuntimeError
+    with pytest.raises(ConfigError, match="fit"):
         SkipGramSoftmax().predict_context("new")
 
 

@@ -35,6 +35,17 @@ def test_max_vocab_size_prunes_like_the_c_tool():
     assert counts["common"] == 50
 
 
+def test_max_vocab_size_pruning_by_hand():
+    # the C tool's ReduceVocab: past the bound, drop words seen <= min_reduce times,
+    # then raise min_reduce; checked after each sentence
+    sents = [["a", "a", "b", "c", "d"], ["b", "b", "c", "e", "f", "a"]]
+    # after 1: {a2 b1 c1 d1} > 3 words -> drop <= 1 -> {a2}; after 2: {a3 b2 c1 e1 f1}
+    # -> drop <= 2 -> {a3}
+    assert count_words(sents, max_vocab_size=3) == {"a": 3}
+    assert count_words(sents, max_vocab_size=6) == {"a": 3, "b": 3, "c": 2, "d": 1, "e": 1,
+                                                    "f": 1}
+
+
 def test_keep_probs_formula():
     v = Vocab(["a", "b", "c"], [1000, 100, 1])
     sample = 1e-2

@@ -66,7 +66,8 @@ class ProgressBar:
         if loss is not None and loss == loss:
             parts.append(f"loss {loss:.4f}")
         eta = getattr(p, "eta", None)
-        if eta is not None and eta == eta:
+        # no ETA before any word is done (the rate is 0, the engine's ETA infinite)
+        if eta is not None and eta == eta and eta != float("inf"):
             parts.append(f"ETA {_fmt_seconds(eta)}")  # the engine's estimate, not tqdm's
         if self._bar is None:
             from tqdm import tqdm

@@ -47,7 +47,7 @@ import numbers
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -393,7 +393,13 @@ class _SoftmaxModel:
         lr_decay: str | Callable[[int, float], float] = "linear",
         shuffle: bool = True,
         dtype: str | type = "float64",
+        **unknown: Any,
     ) -> None:
+        if unknown:  # a misspelt setting names itself, as Word2Vec and PPMISVD do
+            known = ("vector_size, window, epochs, learning_rate, batch_size, seed, "
+                     "min_count, lr_decay, shuffle, dtype")
+            raise ConfigError(f"unknown parameter(s) {', '.join(sorted(unknown))}; "
+                              f"known: {known}")
         self.vector_size = vector_size
         self.window = window
         self.epochs = epochs
@@ -440,7 +446,7 @@ class _SoftmaxModel:
 
     def _require_fitted(self) -> None:
         if self.W_in is None or self.vocab is None:
-            raise RuntimeError(f"this {type(self).__name__} is not trained yet; call fit() first")
+            raise ConfigError(f"this {type(self).__name__} is not trained yet; call fit() first")
 
     # -- data --------------------------------------------------------------
 
