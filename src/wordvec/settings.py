@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ import numpy as np
 from wordvec.errors import ConfigError
 
 __all__ = ["FASTTEXT", "PPMI_SVD", "REFERENCE", "SETTINGS", "WORD2VEC", "Setting", "check",
-           "validate_fields", "with_flags"]
+           "estimator_arguments", "validate_fields", "with_flags"]
 
 Check = Callable[[str, Any], None]
 
@@ -259,6 +260,40 @@ REFERENCE = ("vector_size", "window", "epochs", "min_count", "seed")
 def with_flags(names: Sequence[str]) -> dict[str, Setting]:
     """The settings among ``names`` that have a command-line flag, by name."""
     return {n: SETTINGS[n] for n in names if SETTINGS[n].flag is not None}
+
+
+def estimator_arguments(config_class: type, config: Any, sentences: Any, corpus_file: Any,
+                        kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """gensim's front door, shared by the estimators: ``(config, corpus)``.
+
+    As in gensim, a corpus may come first positionally, as ``sentences=`` or
+    as ``corpus_file=`` (the estimator then fits at once); an instance of
+    ``config_class`` in the first place is wordvec's own spelling. ``kwargs``
+    are settings replacing the config's; unknown ones are refused by name.
+    The config is returned unvalidated.
+    """
+    corpus = None
+    if config is not None and not isinstance(config, config_class):
+        if dataclasses.is_dataclass(config):
+            raise ConfigError(f"config must be a {config_class.__name__}, "
+                              f"got a {type(config).__name__}")
+        corpus, config = config, None
+    for given in (sentences, corpus_file):
+        if given is not None:
+            if corpus is not None:
+                raise ConfigError(
+                    "give the corpus once: positionally, as sentences= or as corpus_file=")
+            corpus = given
+    if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
+        raise ConfigError(f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
+                          "pass token lists as sentences=")
+    names = {f.name for f in dataclasses.fields(config_class)}
+    unknown = sorted(set(kwargs) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+    base = config if config is not None else config_class()
+    return dataclasses.replace(base, **kwargs), corpus
 
 
 def check(name: str, value: Any) -> None:

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from wordvec.errors import ConfigError, VocabError
-from wordvec.settings import SETTINGS, validate_fields
+from wordvec.settings import SETTINGS, estimator_arguments, validate_fields
 from wordvec.train.cooccurrence import (
     BOS,
     EOS,
@@ -130,32 +130,9 @@ class PPMISVD:
     ) -> None:
         # like Word2Vec (and gensim): a corpus in the first place, as sentences= or
         # as corpus_file= is fitted at once
-        corpus = None
-        if config is not None and not isinstance(config, SVDConfig):
-            if is_dataclass(config):
-                raise ConfigError(f"config must be an SVDConfig, got a {type(config).__name__}")
-            corpus, config = config, None
-        for given in (sentences, corpus_file):
-            if given is not None:
-                if corpus is not None:
-                    raise ConfigError(
-                        "give the corpus once: positionally, as sentences= or as corpus_file="
-                    )
-                corpus = given
-        if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
-            raise ConfigError(
-                f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
-                "pass token lists as sentences="
-            )
-        base = config or SVDConfig()
-        known = {f.name for f in fields(SVDConfig)}
-        unknown = set(kwargs) - known
-        if unknown:
-            raise ConfigError(
-                f"unknown option(s) {', '.join(sorted(unknown))}; "
-                f"valid ones: {', '.join(sorted(known))}"
-            )
-        self.config: SVDConfig = replace(base, **kwargs)
+        config, corpus = estimator_arguments(SVDConfig, config, sentences, corpus_file, kwargs)
+        self.config: SVDConfig = config  # SVDConfig checks itself when built
+
         self.cooc: sp.csr_matrix | None = None
         self.cooc_words: list[str] = []
         self.word_counts: np.ndarray | None = None

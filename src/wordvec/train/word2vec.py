@@ -70,6 +70,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, TrainingError
+from wordvec.settings import estimator_arguments
 from wordvec.train import kernels
 from wordvec.train.checkpoint import Checkpointer, restore, save_checkpoint
 from wordvec.train.config import Word2VecConfig, default_workers
@@ -192,25 +193,6 @@ class Word2Vec:
     ) -> None:
         # gensim's first positional parameter is the corpus: Word2Vec(sentences, ...)
         # trains at once. A Word2VecConfig in that place is wordvec's own spelling.
-        corpus = None
-        if config is not None and not isinstance(config, Word2VecConfig):
-            if dataclasses.is_dataclass(config):
-                raise ConfigError(
-                    f"config must be a Word2VecConfig, got a {type(config).__name__}"
-                )
-            corpus, config = config, None
-        for given in (sentences, corpus_file):
-            if given is not None:
-                if corpus is not None:
-                    raise ConfigError(
-                        "give the corpus once: positionally, as sentences= or as corpus_file="
-                    )
-                corpus = given
-        if corpus_file is not None and not isinstance(corpus_file, (str, os.PathLike)):
-            raise ConfigError(
-                f"corpus_file must be a path, got a {type(corpus_file).__name__}; "
-                "pass token lists as sentences="
-            )
         if "sg" in kwargs:
             sg = kwargs.pop("sg")
             kwargs.setdefault("model", "sg" if sg else "cbow")
@@ -218,14 +200,9 @@ class Word2Vec:
             kwargs.setdefault("vector_size", kwargs.pop("size"))
         if "iter" in kwargs:
             kwargs.setdefault("epochs", kwargs.pop("iter"))
-        names = {f.name for f in dataclasses.fields(Word2VecConfig)}
-        unknown = sorted(set(kwargs) - names)
-        if unknown:
-            raise ConfigError(
-                f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
-            )
-        base = config if config is not None else Word2VecConfig()
-        self.config: Word2VecConfig = dataclasses.replace(base, **kwargs).validate()
+        config, corpus = estimator_arguments(Word2VecConfig, config, sentences, corpus_file,
+                                             kwargs)
+        self.config: Word2VecConfig = config.validate()
         if self.config.device == "cuda":
             from wordvec.train.cuda import require_cuda
 
