@@ -616,11 +616,6 @@ class CudaEngine(Engine):
         self.kernel, self.tpb = _kernel(config.vector_size, ns.negative, config.window,
                                         config.model == "sg", bool(config.cbow_mean))
 
-    def chunk_seed(self, epoch: int, k: int) -> int:
-        """The random seed of chunk ``k`` in ``epoch`` (the CPU engine's formula)."""
-        return (self.config.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003
-                + int(self.plan.keys[k])) % (1 << 63)
-
     def run_epoch(
         self,
         epoch: int,

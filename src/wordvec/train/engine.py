@@ -540,17 +540,20 @@ class Engine:
             + (" or use cbow_mean=1" if c.model == "cbow" and not c.cbow_mean else "")
         )
 
+    def chunk_seed(self, epoch: int, k: int) -> int:
+        """The random seed of chunk ``k`` in ``epoch``: a distinct stream per (seed, epoch,
+        chunk key), so a shard or another driver draws the same numbers for a chunk."""
+        return (self.config.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003
+                + int(self.plan.keys[k])) % (1 << 63)
+
     def train_chunk(self, epoch: int, k: int, buf: np.ndarray, stats: np.ndarray) -> int:
         """Train chunk ``k`` of the plan in epoch ``epoch`` (of this run); return its words.
 
         ``stats`` receives the chunk's loss sum and example count.
         """
-        c = self.config
         start, stop, bounds = self.plan.chunks[k]
         ids = self.corpus.read(start, stop, buf)
-        # a distinct stream per (seed, epoch, chunk); the kernel scrambles it further
-        seed = (c.seed * 0x9E3779B97F4A7C15 + (self.first_epoch + epoch) * 1_000_003
-                + int(self.plan.keys[k])) % (1 << 63)
+        seed = self.chunk_seed(epoch, k)
         pos = (float(epoch) * self.n + float(self.plan.seq_start[k]) if self.position is None
                else float(self.position(epoch, k)))
         rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1, pos,
