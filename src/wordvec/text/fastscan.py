@@ -46,6 +46,42 @@ def rehash(table: np.ndarray, hashes: np.ndarray, n_tokens: int) -> None:
         table[slot] = t
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _find_or_add(table: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
+                 lengths: np.ndarray, counts: np.ndarray, arena: np.ndarray, mask: np.uint64,
+                 n_tokens: int, used: int, src: np.ndarray, start: int, ln: int,
+                 h: np.uint64) -> tuple:
+    """The id of token ``src[start:start+ln]`` (hash ``h``) in the open-addressing
+    table, adding it (to the arena, newline-terminated) if new.
+
+    Returns ``(id, n_tokens, used)``; the last two grow when the token is new.
+    """
+    slot = h & mask
+    while True:
+        t = table[slot]
+        if t == -1:
+            t = n_tokens
+            table[slot] = t
+            hashes[t] = h
+            starts[t] = used
+            lengths[t] = ln
+            counts[t] = 0
+            for q in range(ln):
+                arena[used + q] = src[start + q]
+            arena[used + ln] = 10  # newline after each token: arena splits into lines
+            return t, n_tokens + 1, used + ln + 1
+        if hashes[t] == h and lengths[t] == ln:
+            s = starts[t]
+            same = True
+            for q in range(ln):
+                if arena[s + q] != src[start + q]:
+                    same = False
+                    break
+            if same:
+                return t, n_tokens, used
+        slot = (slot + np.uint64(1)) & mask
+
+
 @njit(cache=True, nogil=True)
 def scan_chunk(
     buf: np.ndarray,
@@ -91,33 +127,8 @@ def scan_chunk(
         while j < limit and not _is_space(buf[j]):
             j += 1
         h = _hash(buf, i, j)
-        slot = h & mask
-        ln = j - i
-        while True:
-            t = table[slot]
-            if t == -1:
-                t = n_tokens
-                table[slot] = t
-                hashes[t] = h
-                starts[t] = used
-                lengths[t] = ln
-                counts[t] = 0
-                for q in range(ln):
-                    arena[used + q] = buf[i + q]
-                arena[used + ln] = 10  # newline after each token: arena splits into lines
-                used += ln + 1
-                n_tokens += 1
-                break
-            if hashes[t] == h and lengths[t] == ln:
-                s = starts[t]
-                same = True
-                for q in range(ln):
-                    if arena[s + q] != buf[i + q]:
-                        same = False
-                        break
-                if same:
-                    break
-            slot = (slot + np.uint64(1)) & mask
+        t, n_tokens, used = _find_or_add(table, hashes, starts, lengths, counts, arena, mask,
+                                         n_tokens, used, buf, i, j - i, h)
         counts[t] += 1
         out[k] = t
         k += 1
@@ -218,32 +229,8 @@ def merge_tokens(
         h = b_hashes[tb]
         ln = b_lengths[tb]
         sb = b_starts[tb]
-        slot = h & mask
-        while True:
-            t = table[slot]
-            if t == -1:
-                t = n_tokens
-                table[slot] = t
-                hashes[t] = h
-                starts[t] = used
-                lengths[t] = ln
-                counts[t] = 0
-                for q in range(ln):
-                    arena[used + q] = b_arena[sb + q]
-                arena[used + ln] = 10
-                used += ln + 1
-                n_tokens += 1
-                break
-            if hashes[t] == h and lengths[t] == ln:
-                s = starts[t]
-                same = True
-                for q in range(ln):
-                    if arena[s + q] != b_arena[sb + q]:
-                        same = False
-                        break
-                if same:
-                    break
-            slot = (slot + np.uint64(1)) & mask
+        t, n_tokens, used = _find_or_add(table, hashes, starts, lengths, counts, arena, mask,
+                                         n_tokens, used, b_arena, sb, ln, h)
         counts[t] += b_counts[tb]
         mapping[tb] = t
     state[0] = n_tokens
