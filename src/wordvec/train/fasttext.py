@@ -106,22 +106,17 @@ class FastText(Word2Vec):
             f", min_n={self.min_n}, max_n={self.max_n}, bucket={self.bucket})")
 
     # ------------------------------------------------------------------ weights
-    def _init_weights(self) -> None:
-        c = self.config
+    def input_matrix(self) -> np.ndarray:
+        """Word rows then ``bucket`` n-gram rows (fastText's layout), and the words' n-gram
+        table for the kernel; the matrix size is logged first."""
         words = self.vocab.words
-        v, d = len(words), c.vector_size
+        v, d = len(words), self.config.vector_size
         rows = v + self.bucket
         logger.info("fastText input matrix: %d words + %d n-gram buckets x %d dimensions = %s "
                     "(lower --bucket for less)", v, self.bucket, d, matrix_bytes(rows, d))
-        self.syn0 = allocate_input(rows, d, c.seed)
+        matrix = allocate_input(rows, d, self.config.seed)
         self.subwords = subword_table(list(words), self.min_n, self.max_n, self.bucket)
-        for objective in objectives_for(c, self.vocab):
-            setattr(self, objective.output_name, objective.output)
-        self.losses = []
-        self.chunk_losses = []
-        self.epochs_done = 0
-        self.run_state = None
-        self._wv = None
+        return matrix
 
     def build_vocab(self, source: Any, tokenizer: Callable[[str], list[str]] | None = None,
                     workdir: str | os.PathLike | None = None, update: bool = False,

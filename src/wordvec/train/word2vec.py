@@ -303,10 +303,15 @@ class Word2Vec:
         self._init_weights()
         return self
 
+    def input_matrix(self) -> np.ndarray:
+        """A fresh input matrix for the vocabulary (a subword model adds n-gram rows)."""
+        c = self.config
+        return initial_vectors(len(self.vocab), c.vector_size, c.seed,
+                               half_width=_init_half_width(c))
+
     def _init_weights(self) -> None:
         c = self.config
-        v, d = len(self.vocab), c.vector_size
-        self.syn0 = initial_vectors(v, d, c.seed, half_width=_init_half_width(c))
+        self.syn0 = self.input_matrix()
         # output vectors start at zero (the C tool); each objective sizes its own
         for objective in objectives_for(c, self.vocab):
             setattr(self, objective.output_name, objective.output)
