@@ -323,3 +323,12 @@ def test_reads_models_the_fasttext_package_trains(tmp_path):
     assert "</s>" in wv.key_to_index  # fastText's end-of-line word: its own row, no n-grams
     for w in ["</s>", wv.index_to_key[2], wv.index_to_key[-1], "kingliness", "naïve"]:
         np.testing.assert_allclose(wv[w], ft.get_word_vector(w), atol=1e-5, err_msg=w)
+
+
+def test_a_neighbour_index_answers_for_subword_vectors_too(model):
+    """`wordvec serve` queries every model through an index: fastText vectors included."""
+    wv = model.wv
+    index = wv.build_index("exact")
+    assert wv.most_similar("king", topn=5, index=index) == wv.most_similar("king", topn=5)
+    unseen = wv.most_similar("kingliness", topn=3, index=index)
+    assert [w for w, _ in unseen] == [w for w, _ in wv.most_similar("kingliness", topn=3)]

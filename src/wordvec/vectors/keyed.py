@@ -938,9 +938,9 @@ class FastTextVectors(WordVectors):
                                        ignore_missing)
 
     def most_similar(self, positive: Any = None, negative: Any = None, topn: int | None = 10,
-                     restrict_vocab: int | None = None) -> Any:
+                     restrict_vocab: int | None = None, index: Any = None) -> Any:
         return super().most_similar(self._as_vectors(positive), self._as_vectors(negative),
-                                    topn, restrict_vocab)
+                                    topn, restrict_vocab, index=index)
 
     def most_similar_cosmul(self, positive: Any = None, negative: Any = None,
                             topn: int | None = 10, restrict_vocab: int | None = None) -> Any:
