@@ -124,6 +124,18 @@ def test_unreadable_shard_is_refused_before_training(dask_client, tmp_path):
     assert m.epochs_done == 0 and not m.losses
 
 
+def test_a_worker_without_text_is_refused_before_training(dask_client, tmp_path):
+    """One compressed file cannot be split: the second replica would train nothing."""
+    import gzip
+
+    client, _ = dask_client
+    path = tmp_path / "one.txt.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("the cat sat on the mat\n" * 200)
+    with pytest.raises(CorpusError, match="1 worker would get no text"):
+        Word2Vec(**SETTINGS).fit(str(path), client=client)
+
+
 def test_cli_dask_local(tmp_path, capsys):
     small = write_corpus(tmp_path / "small.txt", 30_000, seed=1)
     out = tmp_path / "vec.wv"

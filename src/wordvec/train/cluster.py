@@ -441,6 +441,14 @@ def cluster_vocab(client: Any, sources: Sequence[str | os.PathLike], config: Wor
     t0 = time.perf_counter()
     replicas = replicas or _start_replicas(client, addrs)
     shards = plan_shards(files, len(replicas))
+    idle = sum(1 for pieces in shards if not pieces)
+    if idle:
+        # a replica without text trains nothing but still syncs: measured on a single .xz
+        # corpus, 2 workers diverged (sum) or blew up (mean); refuse it in one line instead
+        raise CorpusError(
+            f"the corpus cannot be spread over {counted(len(replicas), 'worker')}: "
+            f"{counted(idle, 'worker')} would get no text (compressed files are not split). "
+            "Give at least as many files as workers, decompress it, or use fewer workers")
     scans = _results([lambda r=r, p=p: r.scan(p, normalize)
                       for r, p in zip(replicas, shards, strict=True)],
                      addrs, "counting words")
