@@ -1115,7 +1115,7 @@ FASTTEXT = ["--method", "fasttext", "--bucket", "1000", *SMALL]
         (["--minn", "5", "--maxn", "3"], "--minn (5) is larger than --maxn (3)"),
         (["--bucket", "0"], "--bucket must be an integer >= 1"),
         (["--minn", "0"], "--minn"),
-        (["--checkpoint-every", "1"], "--checkpoint-every does not apply to --method fasttext"),
+        (["--dask-local", "2"], "--method fasttext trains on one machine"),
         (["--loss", "softmax"], "--loss softmax does not apply to --method fasttext"),
         (["--bucket", "2000000000", "--size", "5000"], "lower --bucket"),
     ],
@@ -1124,6 +1124,33 @@ def test_fasttext_settings(tmp_path, capsys, corpus, args, needle):
     rc, _, err = run(capsys, "train", corpus, "-o", tmp_path / "v.bin", *FASTTEXT, *args)
     refused(rc, err, needle)
     nothing_written(tmp_path)
+
+
+def test_a_fasttext_checkpoint_resumed_as_another_model_or_with_other_ngrams(tmp_path, capsys,
+                                                                           corpus):
+    out = tmp_path / "ft.bin"
+    rc, _, err = run(capsys, "train", corpus, "-o", out, *FASTTEXT, "--min-count", "2",
+                     "--checkpoint-every", "1")
+    assert rc == 0, err
+    ckpt = tmp_path / "ft.bin.ckpt"
+    assert ckpt.exists()
+    out.unlink()
+    for args, needle in (
+        (["--method", "word2vec"], "--method does not apply with --resume"),
+        (["--bucket", "2000"], "--bucket does not apply with --resume"),
+        (["--minn", "2", "--maxn", "4"], "--minn, --maxn do not apply with --resume"),
+        (["--dask-local", "2"], "checkpoint of a fastText model, which trains on one machine"),
+    ):
+        rc, _, err = run(capsys, "train", "--resume", ckpt, *args)
+        refused(rc, err, needle)
+        assert not out.exists()
+    w2v = tmp_path / "w.wv"
+    rc, _, err = run(capsys, "train", corpus, "-o", w2v, *SMALL, "--min-count", "2",
+                     "--checkpoint-every", "1")
+    assert rc == 0, err
+    rc, _, err = run(capsys, "train", "--resume", f"{w2v}.ckpt", "--method", "fasttext",
+                     "--bucket", "1000")
+    refused(rc, err, "--bucket, --method do not apply with --resume")
 
 
 def test_fasttext_options_without_the_fasttext_method(tmp_path, capsys, corpus):

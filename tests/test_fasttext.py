@@ -195,8 +195,6 @@ def test_bad_settings_are_refused():
         FastText(min_n=5, max_n=3)
     with pytest.raises(ConfigError, match="bucket must be"):
         FastText(bucket=0)
-    with pytest.raises(ConfigError, match="checkpoints are not available"):
-        FastText(**SMALL).fit([["a", "b"] * 5] * 5).train(checkpoint="x.ckpt")
 
 
 # ----------------------------------------------------------------------------- files

@@ -89,14 +89,14 @@ def _check_train_options(args: argparse.Namespace) -> None:
         value = getattr(args, setting.dest, None)
         if value is not None and setting.switch is None:
             setting.check(setting.flag, value)
+    sub = _subword_settings()
     if args.resume:
-        _refuse(_given(args, every) + _given(args, {k: v for k, v in _METHOD_OPTIONS.items()
-                                                    if k != "no_normalize"})
+        _refuse(_given(args, every) + _given(args, _flags_of(sub))
+                + _given(args, {k: v for k, v in _METHOD_OPTIONS.items() if k != "no_normalize"})
                 + _given(args, _COUNTS_OPTIONS),
                 "with --resume: training continues with the checkpoint's settings")
         return
     args.method = args.method or "word2vec"
-    sub = _subword_settings()
     for setting in sub.values():
         value = getattr(args, setting.dest, None)
         if value is not None:
@@ -104,9 +104,6 @@ def _check_train_options(args: argparse.Namespace) -> None:
     if args.method != "fasttext":
         _refuse(_given(args, _flags_of(sub)), "without --method fasttext")
     else:
-        _refuse(_given(args, {"checkpoint": "--checkpoint",
-                              "checkpoint_every": "--checkpoint-every"}),
-                "to --method fasttext (its models have no checkpoints yet)")
         if args.loss == "softmax":
             raise ConfigError("--loss softmax does not apply to --method fasttext; use ns or hs")
         from wordvec.train.fasttext import check_subword_settings
@@ -400,20 +397,17 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
 
     t0 = time.perf_counter()
     eval_path = _check_analogy_file(args.eval_analogies)
-    if args.method == "fasttext":  # the subword model: same engine, no checkpoints yet
-        from wordvec.train.fasttext import FastText
-
-        _lock(locks, out, "output")
-        sub = _subword_settings()
-        model = FastText(**_w2v_params(args), **{**{n: s.default for n, s in sub.items()},
-                                                 **_given_settings(args, sub)})
-        model.build_vocab(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir,
-                          cache=args.cache)
-        return _run_training(model, args, out, None, eval_path, t0)
     plan = _checkpoint_plan(args, out, {})
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
-    model = Word2Vec(**_w2v_params(args))
+    if args.method == "fasttext":  # the subword model: the same engine and checkpoints
+        from wordvec.train.fasttext import FastText
+
+        sub = _subword_settings()
+        model = FastText(**_w2v_params(args), **{**{n: s.default for n, s in sub.items()},
+                                                 **_given_settings(args, sub)})
+    else:
+        model = Word2Vec(**_w2v_params(args))
     model.build_vocab(corpus, tokenizer=tokenizer_for(args), tmp_dir=args.tmp_dir,
                       cache=args.cache)
     model.checkpoint_meta = {
@@ -430,6 +424,7 @@ def _train_word2vec(args: argparse.Namespace, corpus: Path, out: Path,
 
 def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> int:
     from wordvec.train.checkpoint import load_checkpoint
+    from wordvec.train.fasttext import FastText
     from wordvec.train.word2vec import Word2Vec
 
     t0 = time.perf_counter()
@@ -439,7 +434,7 @@ def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> i
             "--checkpoint-every interval and when training is stopped by Ctrl-C or SIGTERM; a "
             "run that finished first wrote its vectors to its output instead"
         )
-    ck = load_checkpoint(args.resume)
+    ck = load_checkpoint(args.resume, mmap=True)  # its header: the matrices are read by resume
     saved = ck.extra
     output = args.output or saved.get("output")
     if output is None:
@@ -467,8 +462,10 @@ def _resume_training(args: argparse.Namespace, locks: contextlib.ExitStack) -> i
         tokenizer = PhraseTokenizer(normalize=saved.get("normalize") is not False)
     _lock(locks, out, "output")
     _lock(locks, plan["path"], "checkpoint")
-    model = Word2Vec.resume(args.resume, source=corpus, workers=args.workers,
-                            tokenizer=tokenizer, tmp_dir=args.tmp_dir)
+    model_class = FastText if ck.method == "fasttext" else Word2Vec
+    del ck  # (maps of the file, no more)
+    model = model_class.resume(args.resume, source=corpus, workers=args.workers,
+                               tokenizer=tokenizer, tmp_dir=args.tmp_dir)
     model.checkpoint_meta = {
         **saved, "output": _abs(out), "format": fmt,
         "checkpoint": _abs(plan["path"]), "checkpoint_every": plan["every"],
@@ -501,12 +498,19 @@ def _train_on_cluster(args: argparse.Namespace, corpora: list[str]) -> int:
         raise ConfigError("--phrases and --cache run on one machine; drop "
                           "--scheduler/--dask-local")
     svd = args.method == "svd"
+    if args.method == "fasttext":
+        raise ConfigError("--method fasttext trains on one machine; drop "
+                          "--scheduler/--dask-local")
     if svd and args.resume:
         raise ConfigError("--resume continues word2vec training; PPMI-SVD has no checkpoints")
     t0 = time.perf_counter()
     saved: dict = {}
     if args.resume:
-        saved = load_checkpoint(args.resume).extra
+        ck = load_checkpoint(args.resume, mmap=True)
+        if ck.method != "word2vec":
+            raise ConfigError(f"{args.resume} is a checkpoint of a fastText model, which "
+                              "trains on one machine; drop --scheduler/--dask-local")
+        saved = ck.extra
     output = args.output or saved.get("output")
     if output is None:
         raise ConfigError("give an output file with -o/--output")
@@ -654,8 +658,6 @@ def _run_training(
     """Train (or finish training) with checkpoints and signal handling, then save."""
     bar = ProgressBar(enabled=not args.quiet)
     callbacks = [_epoch_accuracy(eval_path)] if eval_path else []
-    no_checkpoints = plan is None  # the subword model has none yet
-    plan = plan or {"path": None, "epochs": None, "seconds": None}
     ckpt = plan["path"]
     try:
         with _StopOnSignal(model) as stopper:
@@ -669,10 +671,7 @@ def _run_training(
         inside = (f" after {pos['chunk']} of {pos['chunks']} chunks" if pos["chunk"] else "")
         stopped = (f"wordvec: training stopped by {name} in epoch {pos['epoch']} of "
                    f"{pos['epochs']}{inside}")
-        if no_checkpoints:
-            print(f"{stopped}; nothing was saved (this model has no checkpoints)",
-                  file=sys.stderr)
-        elif ckpt is None:
+        if ckpt is None:
             print(f"{stopped}; the training state was not saved (the output is not a regular "
                   "file, so there is no default checkpoint: give --checkpoint PATH)",
                   file=sys.stderr)
@@ -871,7 +870,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="folder for the working files (the encoded corpus, about 4 bytes per "
                    "word of text, removed at the end); default $TMPDIR, else the system's "
                    "temporary folder")
-    k = t.add_argument_group("watching, checkpoints and resuming (word2vec engine)")
+    k = t.add_argument_group("watching, checkpoints and resuming (word2vec and fastText)")
     k.add_argument("--eval-analogies", metavar="FILE",
                    help="after every epoch, score analogy questions (questions-words format; "
                    f"among the {EVAL_RESTRICT_VOCAB} most frequent words) and record the "
@@ -883,8 +882,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="save the training state every N epochs, or every N minutes (30m) "
                    "or seconds (90s), then also inside an epoch")
     k.add_argument("--resume", metavar="CHECKPOINT",
-                   help="continue the training saved in CHECKPOINT with its settings "
-                   "(the corpus is read again from its recorded path, or from CORPUS)")
+                   help="continue the training saved in CHECKPOINT (word2vec or fastText) "
+                   "with its settings (the corpus is read again from its recorded path, or "
+                   "from CORPUS)")
     g = t.add_argument_group("PPMI-SVD settings (--method svd)")
     for name, setting in svd.items():
         if name not in w2v:

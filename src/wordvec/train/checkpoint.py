@@ -1,4 +1,4 @@
-"""Training checkpoints: the whole state of a word2vec run in one file, and resuming it.
+"""Training checkpoints: the whole state of a word2vec or fastText run in one file, and resuming it.
 
 A checkpoint is a native wordvec file (see :func:`wordvec.native.save_state`:
 a zip of ``.npy`` arrays plus a JSON header, never a pickle) of kind
@@ -17,6 +17,14 @@ the previous checkpoint intact. It holds
   float64 loss and example sums so far), and the corpus: its path, how its
   vocabulary was made, and a fingerprint (token and sentence counts, CRC-32
   of the encoded ids and of the sentence offsets).
+
+A fastText (subword) model's checkpoint -- layout version 2 -- adds the array
+``input``, its whole input matrix (the word rows, then the ``bucket`` n-gram
+rows), and a ``subwords`` object (``min_n``, ``max_n``, ``bucket``) in the
+``checkpoint`` header; its ``vectors`` are then the words' composed vectors
+(each the mean of its rows), so the file still opens as a vector file.
+Word2vec checkpoints keep layout version 1, which older wordvec versions read;
+they refuse version 2 instead of mistaking a subword model for word2vec.
 
 The random numbers need no saved state: every chunk seeds its own stream
 from ``(seed, epoch, chunk)``. The corpus is not copied into the checkpoint;
@@ -63,8 +71,11 @@ __all__ = ["KIND", "Checkpoint", "Checkpointer", "Restored", "corpus_fingerprint
 
 #: The ``kind`` of checkpoint files in the native format's header.
 KIND = "word2vec-checkpoint"
-#: Version of the checkpoint layout; newer files are refused by older code.
-VERSION = 1
+#: Version of the checkpoint layout; newer files are refused by older code. Version 2
+#: (fastText models) adds the ``input`` matrix and the ``subwords`` settings.
+VERSION = 2
+#: The models a checkpoint can hold (``Word2Vec.METHOD``): their names and classes.
+METHODS = {"word2vec": ("word2vec", "Word2Vec"), "fasttext": ("fastText", "FastText")}
 
 class _CorpusMismatch(CorpusError):
     """The corpus given to resume is not the one the checkpoint was trained on."""
@@ -113,18 +124,23 @@ def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
     public attributes: ``config``, ``vocab``, ``corpus``, ``syn0``, the
     objectives' output matrices, ``losses``, ``chunk_losses``, ``epochs_done``,
     ``meta``, ``checkpoint_meta``, ``source_info``, ``run_state`` and
-    ``training_facts()``).
+    ``training_facts()``; a subword model adds ``subword_settings`` and
+    ``word_vectors()``). The matrices are written from the model's own arrays,
+    not copied.
     """
     from wordvec.native import encode_words, save_state
 
     if model.syn0 is None or model.vocab is None or model.corpus is None:
         raise ConfigError("nothing to checkpoint yet: call build_vocab(source) first")
     vocab = model.vocab
+    subwords = getattr(model, "subword_settings", None)
     arrays: dict[str, np.ndarray] = {
         "words": encode_words(vocab.words),
         "counts": np.asarray(vocab.counts, np.int64),
-        "vectors": model.syn0,
+        "vectors": model.syn0 if subwords is None else model.word_vectors(),
     }
+    if subwords is not None:
+        arrays["input"] = model.syn0  # words' rows, then the n-gram buckets
     if model.syn1neg is not None:
         arrays["syn1neg"] = model.syn1neg
     if model.syn1 is not None:
@@ -142,7 +158,7 @@ def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
         arrays["epoch_chunk_loss"] = st.chunk_loss
         arrays["epoch_chunk_examples"] = st.chunk_examples
     state = {
-        "version": VERSION,
+        "version": 1 if subwords is None else 2,  # version 1 readers can resume word2vec
         "config": dataclasses.asdict(model.config),
         "epochs_done": model.epochs_done,
         "losses": [float(x) for x in model.losses],
@@ -152,6 +168,8 @@ def save_checkpoint(model: Any, path: str | os.PathLike) -> Path:
         "run": None if run is None else {"first_epoch": run.first_epoch, "epochs": run.epochs},
         "position": position,
     }
+    if subwords is not None:
+        state["subwords"] = dict(subwords)
     meta = model.training_facts()
     meta["checkpoint"] = state
     path = save_state(path, arrays, meta, kind=KIND)
@@ -290,6 +308,24 @@ class Checkpoint:
         return self.state["corpus"].get("source")
 
     @property
+    def subwords(self) -> dict[str, int] | None:
+        """A fastText model's ``min_n``, ``max_n`` and ``bucket``; None for word2vec."""
+        return self.state.get("subwords")
+
+    @property
+    def method(self) -> str:
+        """The model it holds: ``"word2vec"`` or ``"fasttext"``."""
+        return "word2vec" if self.subwords is None else "fasttext"
+
+    def require(self, method: str) -> None:
+        """ConfigError (one line) unless this checkpoint holds a ``method`` model."""
+        if self.method != method:
+            (have, cls), (want, _) = METHODS[self.method], METHODS[method]
+            raise ConfigError(
+                f"{self.path} is a checkpoint of a {have} model, not of a {want} model; "
+                f"resume it with {cls}.resume (wordvec train --resume takes either)")
+
+    @property
     def extra(self) -> dict[str, Any]:
         """What the program that wrote it stored for itself (``Word2Vec.checkpoint_meta``)."""
         extra = self.state.get("extra")
@@ -308,12 +344,17 @@ class Checkpoint:
         return text
 
 
-def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
-    """Read and check a checkpoint file; :class:`FormatError` if it is not a sound one."""
+def load_checkpoint(path: str | os.PathLike, mmap: bool = False) -> Checkpoint:
+    """Read and check a checkpoint file; :class:`FormatError` if it is not a sound one.
+
+    ``mmap=True`` maps the arrays read-only instead of reading them (and so skips
+    their checksums): enough to look at the header and the words of a checkpoint
+    of any size without holding its matrices in memory.
+    """
     from wordvec.native import decode_words, load_state
 
     path = Path(path)
-    arrays, meta = load_state(path)
+    arrays, meta = load_state(path, mmap=mmap)
     kind = meta.get("kind")
     if kind != KIND:
         raise FormatError(
@@ -353,6 +394,15 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     need(per_epoch.ndim == 1 and int(per_epoch.sum()) == len(arrays["chunk_losses"])
          and len(per_epoch) == state["epochs_done"], "'chunk_losses' do not add up")
     need(len(state["losses"]) == state["epochs_done"], "'losses' do not match 'epochs_done'")
+    sub = state.get("subwords")
+    if sub is not None:
+        need(isinstance(sub, dict)
+             and all(type(sub.get(k)) is int and sub[k] >= 1 for k in ("min_n", "max_n", "bucket"))
+             and sub["min_n"] <= sub["max_n"], "the subword settings are inconsistent")
+        need("input" in arrays, "array 'input' missing")
+        need(arrays["input"].shape == (v + sub["bucket"], d)
+             and arrays["input"].dtype == np.float32,
+             "'input' does not match the vocabulary and the bucket count")
     run = state.get("run")
     if run is not None:
         need(isinstance(run, dict) and isinstance(run.get("first_epoch"), int)
@@ -398,6 +448,8 @@ class Restored:
         epochs_done, losses, chunk_losses, meta, checkpoint_meta, source_info:
             as on :class:`~wordvec.train.word2vec.Word2Vec`.
         run_state: the interrupted run (with its paused epoch), or ``None``.
+        subwords: a fastText model's ``min_n``, ``max_n`` and ``bucket`` (its
+            ``syn0`` then holds the n-gram rows too), or ``None`` for word2vec.
     """
 
     config: Word2VecConfig
@@ -412,6 +464,7 @@ class Restored:
     checkpoint_meta: dict[str, Any]
     source_info: dict[str, Any]
     run_state: RunState | None
+    subwords: dict[str, int] | None = None
 
 
 def restore(
@@ -421,13 +474,18 @@ def restore(
     workdir: str | os.PathLike | None = None,
     workers: int | None = None,
     tmp_dir: str | os.PathLike | None = None,
+    method: str | None = None,
 ) -> Restored:
-    """Read a checkpoint and its corpus again (see ``Word2Vec.resume``)."""
+    """Read a checkpoint and its corpus again (see ``Word2Vec.resume``); ``method``
+    ("word2vec" or "fasttext"): refuse, before reading the corpus, a checkpoint of
+    another model."""
     from wordvec.text.corpus import is_path
     from wordvec.text.encoded import EncodedCorpus, encode_corpus
     from wordvec.text.vocab import Vocab
 
     ck = load_checkpoint(path)
+    if method is not None:
+        ck.require(method)
     state = ck.state
     config = _config_of(ck, workers)
     vocab = Vocab(ck.words, ck.arrays["counts"])
@@ -513,10 +571,13 @@ def restore(
     logger.info("resumed %s: %s", ck.path, ck.describe())
     return Restored(
         config=config, vocab=vocab, corpus=corpus,
-        syn0=np.ascontiguousarray(arrays["vectors"], np.float32), outputs=outputs,
+        # read from the file once, used as is: no second copy of a large bucket matrix
+        syn0=np.ascontiguousarray(arrays["vectors" if ck.subwords is None else "input"],
+                                  np.float32), outputs=outputs,
         epochs_done=int(state["epochs_done"]), losses=[float(x) for x in state["losses"]],
         chunk_losses=chunk_losses, meta=dict(state.get("meta") or {}),
         checkpoint_meta=dict(ck.extra), source_info=source_info, run_state=run_state,
+        subwords=None if ck.subwords is None else dict(ck.subwords),
     )
 
 

@@ -9,7 +9,9 @@ rows. Skip-gram and CBOW, negative sampling and hierarchical softmax, all
 through the same compiled kernel as word2vec (:mod:`wordvec.train.kernels`
 with a :class:`~wordvec.train.kernels.Subwords` table): shared noise words,
 Hogwild threads, the learning-rate schedule, progress and the loss are those
-of :class:`~wordvec.train.word2vec.Word2Vec`.
+of :class:`~wordvec.train.word2vec.Word2Vec`, and so are checkpoints and
+resuming (:mod:`wordvec.train.checkpoint`; the checkpoint holds the whole input
+matrix, n-gram rows included).
 
 Example::
 
@@ -88,8 +90,17 @@ class FastText(Word2Vec):
     ``save_facebook(path)`` writes Facebook fastText's ``.bin`` (the whole model)
     and :meth:`load_facebook` reads one, ready for queries and for training on
     (``build_vocab(text, update=True)`` then ``train()``).
-    Checkpoints are not available for this model yet.
+
+    Checkpoints work as for word2vec: ``train(checkpoint=..., checkpoint_every=...,
+    checkpoint_seconds=...)``, :meth:`request_stop`, :meth:`save_checkpoint` and
+    ``FastText.resume(path).train()``, which continues an interrupted run where it
+    stopped (bit-identical with ``workers=1``). The checkpoint holds the whole input
+    matrix (word rows and n-gram buckets), the output matrix, ``min_n``, ``max_n``
+    and ``bucket``; ``Word2Vec.resume`` refuses it, and ``FastText.resume`` refuses a
+    word2vec checkpoint.
     """
+
+    METHOD = "fasttext"
 
     def __init__(self, config: Any = None, *, min_n: int = SETTINGS["min_n"].default,
                  max_n: int = SETTINGS["max_n"].default,
@@ -159,20 +170,18 @@ class FastText(Word2Vec):
             subwords=self.subwords,
         )
 
-    def train(self, epochs: int | None = None, callbacks: Any = (), progress: Any = None,
-              progress_every: float = 1.0, checkpoint: str | os.PathLike | None = None,
-              checkpoint_every: int | None = None,
-              checkpoint_seconds: float | None = None) -> FastText:
-        if checkpoint is not None or checkpoint_every or checkpoint_seconds is not None:
-            raise ConfigError("checkpoints are not available for fastText models yet; save "
-                              "the model (save_facebook) and train it further after loading")
-        super().train(epochs=epochs, callbacks=callbacks, progress=progress,
-                      progress_every=progress_every)
-        return self
+    # ------------------------------------------------------------------ checkpoints
+    @property
+    def subword_settings(self) -> dict[str, int]:
+        """``min_n``, ``max_n`` and ``bucket``: what a checkpoint keeps besides word2vec's."""
+        return {"min_n": self.min_n, "max_n": self.max_n, "bucket": self.bucket}
 
-    def save_checkpoint(self, path: str | os.PathLike) -> Path:
-        raise ConfigError("checkpoints are not available for fastText models yet; use "
-                          "save_facebook(path)")
+    def word_vectors(self) -> np.ndarray:
+        """The known words' vectors, each the mean of its rows (a new ``(V, D)`` matrix)."""
+        if self.subwords is None:
+            self.subwords = subword_table(list(self.vocab.words), self.min_n, self.max_n,
+                                          self.bucket)
+        return compose(self.syn0, *self.subwords)
 
     # ------------------------------------------------------------------ results
     @property
@@ -184,11 +193,8 @@ class FastText(Word2Vec):
             from wordvec.vectors.keyed import FastTextVectors
 
             v = len(self.vocab)
-            if self.subwords is None:
-                self.subwords = subword_table(list(self.vocab.words), self.min_n, self.max_n,
-                                              self.bucket)
             wv = FastTextVectors(
-                self.vocab.words, compose(self.syn0, *self.subwords), self.vocab.counts,
+                self.vocab.words, self.word_vectors(), self.vocab.counts,
                 vectors_ngrams=self.syn0[v:], min_n=self.min_n, max_n=self.max_n,
                 vectors_vocab=self.syn0[:v], model=self.fasttext_args(),
             )
@@ -209,7 +215,7 @@ class FastText(Word2Vec):
 
     def training_facts(self) -> dict[str, Any]:
         facts = super().training_facts()
-        facts.update(method="fasttext", min_n=self.min_n, max_n=self.max_n, bucket=self.bucket)
+        facts.update(method=self.METHOD, min_n=self.min_n, max_n=self.max_n, bucket=self.bucket)
         return facts
 
     # ------------------------------------------------------------------ files

@@ -72,7 +72,7 @@ import numpy as np
 from wordvec.errors import ConfigError, TrainingError
 from wordvec.settings import estimator_arguments
 from wordvec.train import kernels
-from wordvec.train.checkpoint import Checkpointer, restore, save_checkpoint
+from wordvec.train.checkpoint import Checkpointer, load_checkpoint, restore, save_checkpoint
 from wordvec.train.config import Word2VecConfig, default_workers
 from wordvec.train.engine import (
     ChunkPlan,
@@ -182,6 +182,9 @@ class Word2Vec:
         >>> len(m.losses), m.syn0.dtype.name
         (1, 'float32')
     """
+
+    #: The model's name in checkpoints and saved facts (a subclass has its own).
+    METHOD = "word2vec"
 
     def __init__(
         self,
@@ -415,6 +418,8 @@ class Word2Vec:
         if client is not None:
             from wordvec.train.cluster import fit_on_cluster
 
+            if self.METHOD != "word2vec":
+                raise ConfigError(f"{type(self).__name__} trains on one machine; drop client=")
             if tokenizer is not None:
                 raise ConfigError("a custom tokenizer is not supported on a cluster")
             return fit_on_cluster(self, source, client, callbacks=callbacks, progress=progress,
@@ -670,7 +675,10 @@ class Word2Vec:
         encoded ids); a different corpus is refused with a
         :class:`~wordvec.errors.CorpusError`. ``workers`` overrides the
         checkpoint's thread count (results are bit-identical to an
-        uninterrupted run only with ``workers=1`` both times).
+        uninterrupted run only with ``workers=1`` both times). A checkpoint
+        of another model (a fastText one for ``Word2Vec.resume``, a word2vec
+        one for ``FastText.resume``) is refused with a one-line
+        :class:`~wordvec.errors.ConfigError` before the corpus is read.
 
         Example::
 
@@ -680,10 +688,13 @@ class Word2Vec:
         if client is not None:
             from wordvec.train.cluster import resume_on_cluster
 
+            if cls.METHOD != "word2vec":
+                raise ConfigError(f"{cls.__name__} trains on one machine; drop client=")
+            load_checkpoint(path, mmap=True).require(cls.METHOD)
             return resume_on_cluster(path, client, cls, source=source)
         r = restore(path, source=source, tokenizer=tokenizer, workdir=workdir, workers=workers,
-                    tmp_dir=tmp_dir)
-        model = cls(r.config)
+                    tmp_dir=tmp_dir, method=cls.METHOD)
+        model = cls(r.config, **(r.subwords or {}))
         model.vocab = r.corpus.vocab
         model.corpus = r.corpus
         model.syn0 = r.syn0
