@@ -241,6 +241,45 @@ def test_loaded_models_train_further(model, sentences, tmp_path):
     assert not np.allclose(again.wv["kingliness"], before)
 
 
+def test_update_adds_new_words_before_the_buckets_and_gensim_reads_the_result(
+        sentences, tmp_path):
+    m = FastText(model="sg", epochs=1, min_n=2, max_n=5, **SMALL).fit(sentences)
+    old = list(m.vocab.words)
+    v = len(old)
+    old_rows = {w: m.syn0[m.subwords.rows[m.subwords.indptr[i]:m.subwords.indptr[i + 1]]]
+                for i, w in enumerate(old)}
+    ngrams, out = m.syn0[v:].copy(), m.syn1neg.copy()
+    kings = int(m.vocab.counts[m.vocab["king"]])
+    new = "quokkas"
+    assert new not in m.wv.key_to_index
+    composed = m.wv[new].copy()  # before: the mean of its n-grams' rows
+    more = [[new, "king", "queen"]] * 30 + [["zzyzx", "king"]]
+    m.build_vocab(more, update=True)
+    assert new in m.wv.key_to_index and "zzyzx" not in m.wv.key_to_index  # once < min_count
+    assert len(m.vocab) == v + 1 and m.syn0.shape == (v + 1 + 3000, 16)
+    np.testing.assert_array_equal(m.syn0[v + 1:], ngrams)  # the buckets follow the words
+    i = m.vocab[new]
+    for w in old:  # each old word keeps its own row and its n-grams' rows (ids re-sorted)
+        j = m.vocab[w]
+        rows = m.subwords.rows[m.subwords.indptr[j]:m.subwords.indptr[j + 1]]
+        assert rows[0] == j and (rows[1:] > v).all()
+        np.testing.assert_array_equal(m.syn0[rows], old_rows[w])
+        np.testing.assert_array_equal(m.syn1neg[j], out[old.index(w)])
+    assert not m.syn1neg[i].any() and 0 < np.abs(m.syn0[i]).max() <= 0.5 / 16
+    assert m.vocab.counts[m.vocab["king"]] == kings + 31  # known words' counts add up
+    assert m.corpus.n_tokens == 30 * 3 + 1  # the next train() uses the new text
+    m.train(epochs=1)
+    assert not np.allclose(m.wv[new], composed, atol=1e-4)
+    path = m.save_facebook(tmp_path / "updated.bin")
+    ref = gensim_ft.load_facebook_model(str(path))
+    assert ref.wv.index_to_key == m.wv.index_to_key
+    for w in [new, "king", old[-1], "kingliness", "naïve"]:
+        np.testing.assert_allclose(ref.wv[w], m.wv[w], atol=1e-5, err_msg=w)
+    with pytest.raises(ConfigError, match="Huffman"):
+        FastText(model="cbow", epochs=1, hs=1, min_n=3, max_n=4, **SMALL).fit(
+            sentences[:300]).build_vocab(more, update=True)
+
+
 def test_native_format_keeps_the_ngrams(model, tmp_path):
     path = model.wv.save(tmp_path / "m.wv")
     wv = load_vectors(path)

@@ -11,7 +11,7 @@ with a :class:`~wordvec.train.kernels.Subwords` table): shared noise words,
 Hogwild threads, the learning-rate schedule, progress and the loss are those
 of :class:`~wordvec.train.word2vec.Word2Vec`, and so are checkpoints and
 resuming (:mod:`wordvec.train.checkpoint`; the checkpoint holds the whole input
-matrix, n-gram rows included).
+matrix, n-gram rows included) and ``build_vocab(update=True)``.
 
 Example::
 
@@ -129,29 +129,33 @@ class FastText(Word2Vec):
         self.subwords = subword_table(list(words), self.min_n, self.max_n, self.bucket)
         return matrix
 
+    def grown_input(self, where: np.ndarray, n_words: int) -> np.ndarray:
+        """As :meth:`Word2Vec.grown_input`, in fastText's layout: ``n_words`` word rows
+        (new words' rows drawn as :meth:`input_matrix` draws them), then the ``bucket``
+        n-gram rows, unchanged. One new matrix, as word2vec's update makes."""
+        c = self.config
+        v = len(where)
+        syn0 = np.empty((n_words + self.bucket, c.vector_size), np.float32)
+        syn0[:n_words] = initial_vectors(n_words, c.vector_size,
+                                         [c.seed, self.epochs_done, v])
+        syn0[where] = self.syn0[:v]
+        syn0[n_words:] = self.syn0[v:]
+        return syn0
+
     def build_vocab(self, source: Any, tokenizer: Callable[[str], list[str]] | None = None,
                     workdir: str | os.PathLike | None = None, update: bool = False,
                     tmp_dir: str | os.PathLike | None = None,
                     cache: str | os.PathLike | None = None) -> FastText:
-        """As :meth:`Word2Vec.build_vocab`; ``update=True`` keeps the vocabulary and the
-        weights and makes ``source`` the text the next ``train()`` trains on (words not
-        in the vocabulary are skipped; unseen words still get vectors from their n-grams)."""
-        if not update:
-            super().build_vocab(source, tokenizer=tokenizer, workdir=workdir, tmp_dir=tmp_dir,
-                                cache=cache)
-            return self
-        from wordvec.text.encoded import encode_corpus
-
-        if self.vocab is None or self.syn0 is None:
-            raise ConfigError("build_vocab(update=True) needs a trained or loaded model")
-        vocab = self.vocab
-        c = self.config
-        self.corpus = encode_corpus(source, min_count=1, tokenizer=tokenizer, workdir=workdir,
-                                    tmp_dir=tmp_dir,
-                                    max_sentence_length=c.max_sentence_length,
-                                    make_vocab=lambda counts: vocab)
-        self.run_state = None
-        self._wv = None
+        """As :meth:`Word2Vec.build_vocab`, ``update=True`` included: words of ``source``
+        seen ``min_count`` times join the vocabulary (their rows go before the n-gram
+        buckets; the rows are re-sorted by the new counts, each vector moving with its
+        word), known words' counts grow, the n-gram table is rebuilt, and the next
+        ``train()`` trains on ``source``. Refused with ``hs=1``, as for word2vec."""
+        super().build_vocab(source, tokenizer=tokenizer, workdir=workdir, update=update,
+                            tmp_dir=tmp_dir, cache=cache)
+        if update:
+            self.subwords = subword_table(list(self.vocab.words), self.min_n, self.max_n,
+                                          self.bucket)
         return self
 
     def engine(self, epochs: int = 1, first_epoch: int | None = None,

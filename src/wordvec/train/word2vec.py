@@ -371,10 +371,7 @@ class Word2Vec:
         d = c.vector_size
         # rows follow their words to the new (count-sorted) positions
         where = np.fromiter((new.index[w] for w in old.words), np.int64, len(old))
-        syn0 = initial_vectors(len(new), d, [c.seed, self.epochs_done, len(old)],
-                               half_width=_init_half_width(c))
-        syn0[where] = self.syn0
-        self.syn0 = syn0
+        self.syn0 = self.grown_input(where, len(new))
         if self.syn1neg is not None:
             syn1neg = np.zeros((len(new), d), np.float32)
             syn1neg[where] = self.syn1neg
@@ -393,6 +390,16 @@ class Word2Vec:
             "(%d tokens)", len(added), len(new), corpus.n_tokens,
         )
         return self
+
+    def grown_input(self, where: np.ndarray, n_words: int) -> np.ndarray:
+        """The input matrix for a vocabulary grown to ``n_words`` (``build_vocab(update=True)``):
+        old word ``i``'s row at ``where[i]``, new words' rows initialised as in
+        :meth:`input_matrix` (a subword model keeps its n-gram rows after the words')."""
+        c = self.config
+        syn0 = initial_vectors(n_words, c.vector_size, [c.seed, self.epochs_done, len(where)],
+                               half_width=_init_half_width(c))
+        syn0[where] = self.syn0
+        return syn0
 
     # ------------------------------------------------------------------ training
 
