@@ -173,6 +173,22 @@ class EncodedCorpus:
 # --- building ---------------------------------------------------------------------------
 
 
+def release_freed_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    Reading leaves tens of megabytes of freed scan tables in the heap, which
+    glibc keeps for reuse, so they would stay in the process's resident memory
+    through training (20 MiB on the main corpus). Elsewhere this does nothing.
+    """
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)
+
+
 def encode_corpus(
     source: Source,
     min_count: int = 5,
@@ -248,11 +264,13 @@ def encode_corpus(
                                   source if corpus_mod.is_path(source) else "the corpus")
         enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
                       make_vocab)
+        del raw  # every distinct token's string and count: free it before trimming
     except BaseException:
         if owns:
             remove_work_folder(d)
         raise
     enc.stats["seconds"] = round(time.perf_counter() - t0, 3)
+    release_freed_memory()
     logger.info(
         "encoded %s in %s, vocabulary %s, in %.2f s", counted(enc.n_tokens, "token"),
         counted(enc.n_sentences, "sentence"), counted(len(enc.vocab), "word"),
