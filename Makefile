@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	@# the fastText tool is built from source (no wheel): its tests skip if it cannot be
 	$(BIN)/python -m pip install --quiet 'fasttext>=0.9.2' || \
 	  echo "the fasttext package could not be built: its comparison tests will skip"
+	@# compile the kernels of the default shape (100) and the demo's (50) now, so that
+	@# the first run does not wait for them
+	$(BIN)/wordvec warmup --size 50,100 || echo "the kernels will be compiled by the first run instead"
 	touch $(STAMP)
 
 demo: $(STAMP)

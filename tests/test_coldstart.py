@@ -67,3 +67,49 @@ print("misses", sum(k.stats.cache_misses.values()), "hits", sum(k.stats.cache_hi
     assert "compiling the training kernel (size 11, 2 noise words, ns)" in out.stdout
     assert "waited" in out.stdout
     assert "misses 0 hits 1" in out.stdout, out.stdout
+
+
+def _cli(args: list[str], cache: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=SRC)
+    return subprocess.run([sys.executable, "-m", "wordvec.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _ready_in(cache: Path, size: int, negative: int, hs: bool) -> bool:
+    code = (f"from wordvec.train import kernels; "
+            f"print(kernels.kernel_ready({size}, {negative}, {negative > 0}, {hs}))")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=SRC)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip() == "True"
+
+
+@pytest.mark.slow
+def test_warmup_fills_the_disk_cache(tmp_path):
+    # `wordvec warmup` compiles the kernels asked for into the cache a later run
+    # loads from: before it a fresh cache has no kernel, after it a new process finds it
+    cache = tmp_path / "numba"
+    assert not _ready_in(cache, 9, 2, False)
+    out = _cli(["warmup", "--size", "9", "--negative", "2", "--loss", "ns,hs"], cache)
+    assert out.returncode == 0, out.stderr
+    assert "size 9, 2 noise words, ns: compiled in" in out.stdout
+    assert "size 9, hs: compiled in" in out.stdout
+    assert _ready_in(cache, 9, 2, False)
+    assert _ready_in(cache, 9, 0, True)
+    again = _cli(["warmup", "--size", "9", "--negative", "2"], cache)
+    assert "size 9, 2 noise words, ns: already compiled" in again.stdout
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["--size", "0"], "--size must be positive"),
+    (["--negative", "0"], "--negative must be positive"),
+    (["--loss", "softmax"], "--loss must be ns or hs"),
+    (["--size", "a,b"], "expected numbers separated by commas"),
+])
+def test_warmup_refuses_bad_shapes(argv, says, capsys):
+    from wordvec.cli import main
+
+    assert main(["warmup", *argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1, err

@@ -29,7 +29,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from wordvec.cli import phrases, query, show, train
+from wordvec.cli import phrases, query, show, train, warmup
 from wordvec.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     phrases.add_parsers(sub, common)
     query.add_parsers(sub, common)
     show.add_parsers(sub, common)
+    warmup.add_parsers(sub, common)
     _record_flags(parser)
     return parser
 

@@ -85,6 +85,7 @@ __all__ = [
     "chunk_kernel",
     "compile_in_background",
     "compile_now",
+    "start_compile_process",
     "example_args",
     "kernel_ready",
     "sigmoid_tables",
@@ -571,17 +572,8 @@ def compile_in_background(vector_size: int, negative: int, ns: bool, hs: bool) -
             return False
     except Exception:  # noqa: BLE001 - no cache locator etc.: compile in process as before
         return False
-    pkg_root = str(Path(__file__).resolve().parents[2])  # the folder holding wordvec/
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([pkg_root] + [p for p in sys.path if p])
-    code = ("import sys; from wordvec.train import kernels as k; "
-            "k.compile_now(*map(int, sys.argv[1:5]))")
     try:
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-c", code, str(key[0]), str(key[1]), str(int(ns)), str(int(hs))],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        proc = start_compile_process(key[0], key[1], ns, hs)
     except OSError as exc:
         logger.debug("cannot start a compiling process: %s", exc)
         return False
@@ -590,6 +582,24 @@ def compile_in_background(vector_size: int, negative: int, ns: bool, hs: bool) -
                  key[0], key[1], "+".join(n for n, on in (("ns", ns), ("hs", hs)) if on),
                  proc.pid)
     return True
+
+
+def start_compile_process(vector_size: int, negative: int, ns: bool, hs: bool,
+                          stderr: int | None = subprocess.PIPE) -> subprocess.Popen:
+    """A new interpreter that compiles one chunk kernel into the disk cache (then exits).
+
+    Raises OSError when no process can be started.
+    """
+    pkg_root = str(Path(__file__).resolve().parents[2])  # the folder holding wordvec/
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([pkg_root] + [p for p in sys.path if p])
+    code = ("import sys; from wordvec.train import kernels as k; "
+            "k.compile_now(*map(int, sys.argv[1:5]))")
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", code, str(int(vector_size)), str(int(negative) if ns else 0),
+         str(int(ns)), str(int(hs))],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+    )
 
 
 def _free_core() -> bool:
