@@ -8,6 +8,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/speed.py --workers 1,2        # thread scaling
     .venv/bin/python bench/speed.py --double             # parts 1+2 (memory must not grow)
     .venv/bin/python bench/speed.py --only wordvec --repeat 3
+    .venv/bin/python bench/speed.py --size 300 --negative 15 --window 10 --only wordvec,gensim-file
 
 What it does:
 
@@ -331,7 +332,8 @@ def main(argv: list | None = None) -> None:
                     help="default 0.025 for sg, 0.05 for cbow (the C tool's)")
     ap.add_argument("--per-pair", action="store_true",
                     help="wordvec: the C tool's per-pair update instead of shared negatives")
-    ap.add_argument("--only", choices=["wordvec", "gensim", "gensim-file", "gensim-iter"])
+    ap.add_argument("--only", help="systems to run, comma-separated: wordvec, gensim (both "
+                    "modes), gensim-file, gensim-iter (default: all)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--corpus-json", help=argparse.SUPPRESS)
@@ -348,10 +350,15 @@ def main(argv: list | None = None) -> None:
     corpus = own_corpus(Path(args.corpus), cache) if args.corpus else prepare_corpus(
         data, cache, args.double)
     systems = list(SYSTEMS)
-    if args.only == "gensim":
-        systems = ["gensim-file", "gensim-iter"]
-    elif args.only:
-        systems = [args.only]
+    if args.only:
+        wanted = []
+        for name in args.only.split(","):
+            names = ["gensim-file", "gensim-iter"] if name == "gensim" else [name]
+            if not set(names) <= set(SYSTEMS):
+                ap.error(f"--only: unknown system {name!r} (choose from wordvec, gensim, "
+                         "gensim-file, gensim-iter)")
+            wanted += names
+        systems = [s for s in SYSTEMS if s in wanted]
     if any(s.startswith("gensim") for s in systems):
         try:
             import gensim  # noqa: F401
