@@ -32,12 +32,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
-DEFAULT_CORPUS = Path("/work/tmpdata/text8like.txt")
 ANALOGIES = "eval/analogy/questions-words.txt"
 WS353 = "eval/similarity/EN-WS-353-ALL.txt"
 SIMLEX = "eval/similarity/EN-SIMLEX-999.txt"
@@ -102,11 +102,17 @@ def scaling_model(rate_1: float, dim_measured: int, round_seconds: float, hop_la
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="plain-text corpus (default: the main corpus of ../shared/data)")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--round-seconds", type=float, default=0.5)
     args = ap.parse_args()
+    if args.corpus is None:  # the main corpus, decompressed once by bench/speed.py's helper
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from speed import main_corpus
+
+        args.corpus = main_corpus()
     import distributed
 
     from wordvec.synthetic import write_corpus

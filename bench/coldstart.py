@@ -53,8 +53,11 @@ def run(cmd: list[str], env: dict) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default="/work/tmpdata/slice2m.txt",
-                    help="text file to train on (a 2M-word slice of text8 by default)")
+    ap.add_argument("--corpus", help="text file to train on (default: the first 12 MB, "
+                    "about 2M words, of the main corpus of ../shared/data)")
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"),
+                    help="folder with corpora/ and eval/")
+    ap.add_argument("--cache", default=str(ROOT / "bench" / ".cache"))
     ap.add_argument("--sizes", default="100,300,123", help="vector sizes, comma-separated")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
@@ -62,7 +65,18 @@ def main() -> None:
     ap.add_argument("--no-demo", action="store_true")
     args = ap.parse_args()
 
-    corpus = Path(args.corpus)
+    if args.corpus:
+        corpus = Path(args.corpus)
+    else:  # a slice of the copy bench/speed.py decompresses
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from speed import prepare_corpus
+
+        whole = Path(prepare_corpus(Path(args.data), Path(args.cache), False)["text"])
+        corpus = Path(args.cache) / "slice2m.txt"
+        if not corpus.exists():
+            with open(whole, "rb") as f:
+                data = f.read(12_000_000)
+            corpus.write_bytes(data[: data.rfind(b" ")] + b"\n")
     if not corpus.is_file():
         sys.exit(f"no corpus at {corpus}: give --corpus FILE")
     base_env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))

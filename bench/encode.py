@@ -39,10 +39,16 @@ print(json.dumps({"wall": wall, "cpu": cpu, "digest": h.hexdigest()}))
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default="/work/tmpdata/text8like.txt")
+    ap.add_argument("--corpus", default=None,
+                    help="plain-text corpus (default: the main corpus of ../shared/data)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline", help="another checkout's src folder to compare with")
     args = ap.parse_args()
+    if args.corpus is None:  # the main corpus, decompressed once by bench/speed.py's helper
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from speed import main_corpus
+
+        args.corpus = str(main_corpus())
     modes = [("1 thread", str(ROOT / "src"), "1"),
              (f"{os.cpu_count()} threads", str(ROOT / "src"), str(os.cpu_count()))]
     if args.baseline:

@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # this file is named fasttext.py: keep its folder from shadowing the fasttext package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-EVAL = Path("/work/shared/data/eval")
+EVAL = ROOT.parent / "shared" / "data" / "eval"
 ANALOGIES = "analogy/questions-words.txt"
 PAIRS = {"ws353": "similarity/EN-WS-353-ALL.txt", "simlex": "similarity/EN-SIMLEX-999.txt"}
 LINE_WORDS = 10_000
@@ -173,7 +173,10 @@ def lines_file(corpus: Path, cache: Path) -> Path:
 
 def main(argv: list | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default="/work/tmpdata/text8like.txt")
+    ap.add_argument("--corpus", help="a plain-text corpus (default: the main corpus of "
+                    "../shared/data, decompressed once into --cache)")
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"),
+                    help="folder with corpora/ and eval/")
     ap.add_argument("--systems", default="wordvec,word2vec,gensim,fasttext")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
@@ -191,7 +194,13 @@ def main(argv: list | None = None) -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    corpus = Path(args.corpus)
+    if args.corpus:
+        corpus = Path(args.corpus)
+    else:  # the same decompressed copy bench/speed.py makes
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from speed import prepare_corpus
+
+        corpus = Path(prepare_corpus(Path(args.data), Path(args.cache), False)["text"])
     lines = lines_file(corpus, Path(args.cache))
     if args.child:
         print(json.dumps(child(args.child, str(corpus), str(lines), args.out, settings(args))))

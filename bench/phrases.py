@@ -45,7 +45,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = Path("/work/tmpdata/text8like.txt")
 
 
 def run_wordvec(args: argparse.Namespace, out: Path) -> dict:
@@ -91,7 +90,7 @@ def run_gensim(args: argparse.Namespace, out: Path) -> dict:
             "phrases": [m.phrasegrams for m in models]}
 
 
-QUESTIONS = Path("/work/shared/data/eval/analogy/questions-phrases.txt")
+QUESTIONS = ROOT.parent / "shared" / "data" / "eval" / "analogy" / "questions-phrases.txt"
 
 
 def quality(args: argparse.Namespace, system: str) -> dict:
@@ -150,7 +149,8 @@ def child(args: argparse.Namespace) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--corpus", type=Path, default=None,
+                   help="plain-text corpus (default: the main corpus of ../shared/data)")
     p.add_argument("--passes", type=int, default=1)
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--threshold", type=float, default=10.0)
@@ -162,6 +162,11 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=1, help="skip-gram epochs (--quality)")
     p.add_argument("--child", choices=["wordvec", "gensim"], help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.corpus is None:  # the main corpus, decompressed once by bench/speed.py's helper
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from speed import main_corpus
+
+        args.corpus = main_corpus()
     if args.child:
         child(args)
         return

@@ -89,6 +89,12 @@ def prepare_corpus(data: Path, cache: Path, double: bool) -> dict:
     return {"text": str(text), "lines": str(lines), "words": n_words}
 
 
+def main_corpus(data: Path = DEFAULT_DATA, cache: Path = ROOT / "bench" / ".cache") -> Path:
+    """The main corpus as a plain file (decompressed into ``cache`` on first use);
+    the default corpus of every script in bench/."""
+    return Path(prepare_corpus(Path(data), Path(cache), False)["text"])
+
+
 def split_lines(src: Path, dst: Path) -> int:
     """Write ``src``'s words as lines of LINE_WORDS words; return the word count."""
     words = Path(src).read_bytes().split()
