@@ -41,9 +41,10 @@ gensim's ``corpus_file`` mode (4.4.0, ``word2vec_corpusfile.pyx``) gives each
 of its W workers 1/W of the corpus but measures the worker's progress against
 the whole corpus, so each epoch's rate falls only 1/W of the way: with 2
 workers and 1 epoch it goes from 0.05 to 0.025. For CBOW after 1 epoch that
-higher rate is worth about 3 analogy points, so compare it with
-``--min-alpha`` at ``alpha / 2`` (and gensim corpus_file with ``--workers 1``,
-whose schedule is the full one).
+higher rate is worth about 4 analogy points (wordvec, gensim's iterator mode
+and gensim corpus_file with 1 worker all measured), so compare it with
+``--min-alpha`` at ``alpha / 2``, or with gensim corpus_file at ``--workers 1``,
+whose schedule is the full one.
 """
 
 from __future__ import annotations
