@@ -35,6 +35,17 @@ the training time ("train") or by the whole run including reading the
 corpus and building the vocabulary ("end to end"); the same numerator for
 every system. Timings on a shared machine are noisy: the load average is
 printed before and after; compare runs taken side by side.
+
+The learning-rate schedules differ. wordvec and gensim's iterator mode lower
+the rate linearly from ``alpha`` to ``min_alpha`` over all words of the run.
+gensim's ``corpus_file`` mode (4.4.0, ``word2vec_corpusfile.pyx``) gives each
+of its W workers 1/W of the corpus but measures the worker's progress against
+the whole corpus, so each epoch's rate falls only 1/W of the way: with 2
+workers and 1 epoch it goes from 0.05 to 0.025. For CBOW after 1 epoch that
+higher rate is worth about 4 analogy points (wordvec, gensim's iterator mode
+and gensim corpus_file with 1 worker all measured), so compare it with
+``--min-alpha`` at ``alpha / 2``, or with gensim corpus_file at ``--workers 1``,
+whose schedule is the full one.
 """
 
 from __future__ import annotations
@@ -154,7 +165,7 @@ def run_wordvec(args: argparse.Namespace, corpus: dict) -> dict:
     m = Word2Vec(
         model=args.model, vector_size=args.size, window=args.window, negative=args.negative,
         hs=args.hs, sample=args.sample, min_count=args.min_count, epochs=args.epochs,
-        workers=args.workers, alpha=args.alpha, min_alpha=args.alpha * 1e-4,
+        workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
         shared_negatives=not args.per_pair,
     )
     m.build_vocab(corpus["text"])
@@ -180,7 +191,7 @@ def run_gensim(args: argparse.Namespace, corpus: dict, mode: str) -> dict:
         sg=int(args.model == "sg"), vector_size=args.size, window=args.window,
         negative=args.negative, hs=args.hs, sample=args.sample, min_count=args.min_count,
         epochs=args.epochs, workers=args.workers, alpha=args.alpha,
-        min_alpha=args.alpha * 1e-4, seed=1,
+        min_alpha=args.min_alpha, seed=1,
     )
     if mode == "corpus_file":
         m.build_vocab(corpus_file=corpus["lines"])
@@ -257,7 +268,8 @@ def passthrough(args: argparse.Namespace) -> list:
     out = ["--model", args.model, "--epochs", str(args.epochs), "--size", str(args.size),
            "--window", str(args.window), "--negative", str(args.negative), "--hs", str(args.hs),
            "--sample", str(args.sample), "--min-count", str(args.min_count),
-           "--alpha", str(args.alpha), "--data", str(args.data)]
+           "--alpha", str(args.alpha), "--min-alpha", str(args.min_alpha),
+           "--data", str(args.data)]
     if args.per_pair:
         out.append("--per-pair")
     return out
@@ -336,6 +348,10 @@ def main(argv: list | None = None) -> None:
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--alpha", type=float, default=None,
                     help="default 0.025 for sg, 0.05 for cbow (the C tool's)")
+    ap.add_argument("--min-alpha", type=float, default=None,
+                    help="the final learning rate, for both systems (default alpha * 1e-4, "
+                         "the C tool's floor); alpha / 2 gives wordvec the schedule gensim's "
+                         "corpus_file mode has in 1 epoch with 2 workers")
     ap.add_argument("--per-pair", action="store_true",
                     help="wordvec: the C tool's per-pair update instead of shared negatives")
     ap.add_argument("--only", help="systems to run, comma-separated: wordvec, gensim (both "
@@ -346,6 +362,8 @@ def main(argv: list | None = None) -> None:
     args = ap.parse_args(argv)
     if args.alpha is None:
         args.alpha = 0.025 if args.model == "sg" else 0.05
+    if args.min_alpha is None:
+        args.min_alpha = args.alpha * 1e-4
     if args.worker:
         args.workers = int(args.workers)
         worker_main(args)
@@ -378,6 +396,7 @@ def main(argv: list | None = None) -> None:
     print(f"corpus: {corpus['text']} ({corpus['words']:,} words), model={args.model}, "
           f"size={args.size}, window={args.window}, negative={args.negative}, hs={args.hs}, "
           f"sample={args.sample}, min_count={args.min_count}, alpha={args.alpha}, "
+          f"min_alpha={args.min_alpha:g}, "
           f"epochs={args.epochs}, workers={args.workers}")
     print(f"machine: {os.cpu_count()} cores, load average before: "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))

@@ -270,6 +270,36 @@ def test_the_rate_falls_over_all_epochs_not_each_epoch_again():
     assert [r.pos0 for r in rates] == expected
 
 
+def test_with_two_workers_the_rate_still_falls_all_the_way_in_one_epoch():
+    # README: whatever the number of workers, the rate reaches min_alpha at the last
+    # word. A chunk's position is its place in the whole plan, not in the share of the
+    # thread that trains it. (gensim's corpus_file mode counts each worker's own words
+    # against the whole corpus, so with 2 workers its rate stops halfway.)
+    m = Word2Vec(model="cbow", vector_size=16, min_count=2, workers=2, chunk_words=1_000,
+                 alpha=0.05, min_alpha=0.0001).build_vocab(synthetic.generate_sentences(
+                     20_000, seed=3))
+    eng = m.engine(epochs=1)
+    assert eng.workers == 2
+    seen = []
+    kernel = eng.kernel
+
+    def spy(*args):
+        seen.append((threading.current_thread().name, args[7], len(args[0])))
+        time.sleep(0.002)  # lets the other thread take chunks too
+        return kernel(*args)
+
+    eng.kernel = spy
+    assert eng.run_epoch(0, eng.new_state())
+    assert len({name for name, _, _ in seen}) == 2  # both threads trained chunks
+    assert sorted(r.pos0 for _, r, _ in seen) == sorted(float(s) for s in eng.plan.seq_start)
+    rate = seen[0][1]
+    # the rate of the last word trained, whichever thread trained it
+    last = max(r.pos0 + n_ids for _, r, n_ids in seen)
+    assert last == m.corpus.n_tokens == rate.total
+    alpha_end = rate.alpha0 - (rate.alpha0 - rate.alpha1) * (last - 1) / rate.total
+    assert alpha_end == pytest.approx(0.0001, abs=1e-5)
+
+
 # ------------------------------------------------------------------ evaluation
 
 

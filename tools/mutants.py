@@ -98,6 +98,12 @@ MUTANTS = [
            "pos = (float(self.plan.seq_start[k]) if",
            [PROMISES + "test_the_rate_falls_over_all_epochs_not_each_epoch_again", W2V],
            "every epoch restarts the learning rate at alpha"),
+    Mutant("engine-rate-per-thread", "train/engine.py",
+           "pos = (float(epoch) * self.n + float(self.plan.seq_start[k]) if",
+           "pos = (float(epoch) * self.n + float(self.plan.seq_start[k]) / self.workers if",
+           [PROMISES + "test_with_two_workers_the_rate_still_falls_all_the_way_in_one_epoch"],
+           "each thread counts only its share of the words (gensim corpus_file's schedule: "
+           "with 2 workers the rate stops halfway)"),
     Mutant("engine-interleave", "train/engine.py",
            "                order.append(bounds[r] + i)\n    return [items[i] for i in order]",
            "                order.append(bounds[r] + i)\n    return list(items)",
