@@ -238,6 +238,7 @@ def test_the_bar_before_the_first_word_has_no_eta_and_does_not_crash():
     assert "ETA" not in line
     bar.__call__(SimpleNamespace(fraction=1.0, epoch=3, epochs=3, words_per_sec=1e5,
                                  alpha=0.0001, loss=2.0, eta=0.0))
+    bar.close()
     assert "ETA 0:00" in term.getvalue()
 
 

@@ -76,8 +76,10 @@ class ProgressBar:
                              bar_format="[{bar:30}] {percentage:5.1f}%  {desc}",
                              ncols=self._columns(), mininterval=0, miniters=0,
                              # one bar, on the last line: a terminal that reports no
-                             # size (a fresh pseudo-terminal) must not make tqdm hide it
-                             nrows=24)
+                             # size (a fresh pseudo-terminal) must not make tqdm hide it,
+                             # and a bar left open elsewhere in this process must not
+                             # push it down a line (tqdm stacks its open bars)
+                             nrows=24, position=0)
             ProgressBar.active = self
         self._bar.set_description_str("  ".join(parts), refresh=False)
         self._bar.n = round(self.STEPS * fraction)
