@@ -322,6 +322,8 @@ def summarise(results: list, n_words: int, epochs: int) -> None:
                 scale = 100 if key == "analogy" else 1
                 diff = scale * (sum(ours) / len(ours) - sum(ref) / len(ref))
                 print(f"  workers={w} {label}: wordvec - gensim(corpus_file) = {diff:+.3f}")
+    sizes = {r["system"]: r["vocab_size"] for r in results if "vocab_size" in r}
+    print("  vocabulary: " + ", ".join(f"{k} {v:,} words" for k, v in sizes.items()))
     ws = sorted({r["workers"] for r in results if r["system"] == "wordvec"})
     if len(ws) > 1:
         base = best("wordvec", ws[0], "train_s")
