@@ -4,14 +4,12 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
-import threading
 import time
 import zipfile
 
 import numpy as np
 import pytest
+from signals import signal_cli_after
 
 from wordvec import synthetic
 from wordvec.cli import main
@@ -236,42 +234,14 @@ def test_cli_checkpoint_every_epoch_and_resume_of_a_finished_run(corpus_file, tm
     assert "training complete" in capsys.readouterr().out
 
 
-def _read_until(stream, pattern, timeout):
-    """Read lines from ``stream`` in a thread until one matches; return all lines read."""
-    lines, found = [], threading.Event()
-
-    def reader():
-        for line in stream:
-            lines.append(line)
-            if re.search(pattern, line):
-                found.set()
-                return
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    assert found.wait(timeout), "".join(lines)
-    t.join(timeout)
-    return lines
-
-
 @pytest.mark.parametrize("sig,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_saves_a_checkpoint_and_resume_finishes_bit_identical(tmp_path, sig, status):
     corpus = synthetic.write_corpus(tmp_path / "big.txt", n_words=100_000, seed=4)
     out = tmp_path / "vec.wv"
     args = ["train", str(corpus), "-o", str(out), "--size", "16", "--epochs", "30",
             "--workers", "1", "--min-count", "3", "--seed", "5"]
-    proc = subprocess.Popen([sys.executable, "-m", "wordvec.cli", *args],
-                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    try:
-        head = _read_until(proc.stderr, r"epoch 1: loss", timeout=120)
-        proc.send_signal(sig)
-        rest = proc.stderr.read()
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:  # pragma: no cover - only when the test fails
-            proc.kill()
-    err = "".join(head) + rest
-    assert proc.returncode == status, err
+    returncode, err = signal_cli_after(args, tmp_path, sig)
+    assert returncode == status, err
     assert "Traceback" not in err
     assert f"{sig.name} received" in err and f"training stopped by {sig.name}" in err
     ckpt = tmp_path / "vec.wv.ckpt"

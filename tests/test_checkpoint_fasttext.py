@@ -7,11 +7,10 @@ input matrix small.
 
 import re
 import signal
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from signals import signal_cli_after
 
 from wordvec import synthetic
 from wordvec.cli import main
@@ -106,15 +105,6 @@ def test_a_subword_checkpoint_whose_bucket_does_not_match_its_matrix_is_damaged(
             FastText.resume(bad)
 
 
-def _read_until(stream, pattern):
-    lines = []
-    for line in stream:
-        lines.append(line)
-        if re.search(pattern, line):
-            return lines
-    raise AssertionError("".join(lines))
-
-
 # SIGTERM (what a batch scheduler sends); word2vec's test covers SIGINT, the same handler
 @pytest.mark.parametrize("sig,status", [(signal.SIGTERM, 143)])
 def test_a_signal_mid_run_saves_a_fasttext_checkpoint_and_resume_completes_it(tmp_path, sig,
@@ -124,18 +114,8 @@ def test_a_signal_mid_run_saves_a_fasttext_checkpoint_and_resume_completes_it(tm
     args = ["train", str(corpus), "-o", str(out), "--method", "fasttext", "--size", "16",
             "--epochs", "40", "--workers", "1", "--min-count", "3", "--seed", "5",
             "--bucket", "2000", "--minn", "2", "--maxn", "4"]
-    proc = subprocess.Popen([sys.executable, "-m", "wordvec.cli", *args],
-                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    try:
-        head = _read_until(proc.stderr, r"epoch 1: loss")
-        proc.send_signal(sig)
-        rest = proc.stderr.read()
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:  # pragma: no cover - only when the test fails
-            proc.kill()
-    err = "".join(head) + rest
-    assert proc.returncode == status, err
+    returncode, err = signal_cli_after(args, tmp_path, sig)
+    assert returncode == status, err
     assert "Traceback" not in err and f"training stopped by {sig.name}" in err
     ckpt = tmp_path / "ft.bin.ckpt"
     assert ckpt.exists() and not out.exists()
