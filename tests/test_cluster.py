@@ -92,17 +92,17 @@ def test_planted_analogies_and_replicas_agree(dask_client, planted_file):
 
 
 def test_fast_replicas_still_synchronise_often(dask_client, planted_file):
-    """Rounds the clock would let run for a whole epoch end after 1/32 of it.
+    """Rounds the clock would let run for a whole epoch end after 1/64 of it.
 
     Ended by the clock only, fast replicas on a small corpus synchronised a few
     times per epoch and the sum of their long independent changes left the
     vectors nearly parallel. Measured here, 3 epochs of one round each: planted
-    analogies 0.39 and mean cosine between words 0.76, against 0.62 / 0.41 with
-    the cap and 0.63 / 0.42 on one machine."""
+    analogies 0.39 and mean cosine between words 0.76, against 0.62 / 0.42 with
+    the cap (195 rounds) and 0.64 / 0.43 on one machine."""
     client, _ = dask_client
     m = Word2Vec(**{**SETTINGS, "epochs": 3}).fit(str(planted_file), client=client,
                                                   round_seconds=600)
-    assert m.cluster_stats.rounds >= 3 * 32
+    assert m.cluster_stats.rounds >= 3 * 64
     unit = m.wv.vectors / np.linalg.norm(m.wv.vectors, axis=1, keepdims=True)
     n = len(unit)
     mean_cosine = ((unit @ unit.T).sum() - n) / (n * (n - 1))

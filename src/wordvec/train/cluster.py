@@ -19,7 +19,7 @@ How a run goes:
 3. **Training.** One replica per worker process runs the ordinary compiled
    :class:`~wordvec.train.engine.Engine` with all of that worker's threads on
    its shard. Training goes in *rounds* of ``round_seconds`` (0.5 s), each at
-   most 1/32 of an epoch (``min_rounds``; see below). After a
+   most 1/64 of an epoch (``min_rounds``; see below). After a
    round the replicas synchronise rows of the input and output matrices by
    model averaging of frequency-sorted rows (Ji et al. 2016, pWord2Vec): the
    ``hot_rows`` most frequent words every round, the next ``hot_rows`` every 2
@@ -34,10 +34,11 @@ How a run goes:
    the direction all vectors share early in training, and the sum adds those
    coherent parts twice while the replicas' word-specific parts, which differ,
    partly cancel -- the vectors end up nearly parallel. So a round also ends
-   once a replica has taken ``1/min_rounds`` of its epoch's chunks (32: at least
-   32 synchronisations per epoch), whatever the clock says: fast replicas on a
+   once a replica has taken ``1/min_rounds`` of its epoch's chunks (64: at least
+   64 synchronisations per epoch), whatever the clock says: fast replicas on a
    small corpus (3-4 rounds of 0.5 s in an epoch of the 1.1M-word text8 prefix)
-   no longer drift apart. On large corpora the clock ends the rounds first.
+   no longer drift apart. When an epoch takes a replica minutes, the clock
+   ends the rounds first and this costs nothing.
    The learning rate follows the global word count: each replica learns the
    words done by all after every round and extrapolates within the next.
 4. **Faults.** Replicas are checkpointed by the client at epoch ends (one
@@ -100,9 +101,9 @@ __all__ = ["ClusterCorpus", "ClusterStats", "Replica", "SyncPlan", "cluster_voca
 MIN_CHUNKS_PER_EPOCH = 64
 
 #: A replica's round (``round_seconds`` of training) ends after at most this share
-#: (1/32) of its shard's words: at least 32 synchronisations per epoch however
+#: (1/64) of its epoch's chunks: at least 64 synchronisations per epoch however
 #: fast the replicas are (see :func:`train_on_cluster`).
-MIN_ROUNDS_PER_EPOCH = 32
+MIN_ROUNDS_PER_EPOCH = 64
 
 
 # ----------------------------------------------------------------------------- sync plan
@@ -597,8 +598,11 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
             synchronisations however fast the replicas are. With rounds ended by
             the clock only (``min_rounds=1``), the 1.1M-word text8 prefix (1 epoch,
             2 replicas, 3-4 rounds) scored 0.17% analogies / .115 WS-353 against
-            0.72-0.81% / .197-.209 on one process; with 32 (60 rounds: its chunks
-            are 10,000-word lines), 0.52% / .217. Ignored with ``round_words``.
+            0.72-0.81% / .197-.209 on one process; with 32 or 64 (60 rounds: its
+            chunks are 10,000-word lines), 0.52% / .217. The 17M-word main
+            corpus (1 epoch): 14.5-14.7% analogies on one process, 13.7-13.9%
+            with 32 (34 rounds), 14.0-14.6% with 64 (84 rounds, 30% of the time
+            in synchronisation against 19%). Ignored with ``round_words``.
         merge: ``"sum"`` adds the replicas' changes (the default), ``"mean"``
             averages them: with short rounds it halves every step (the prefix:
             0.12% / .193 at 20 rounds, against 0.49% / .285 for the sum).
