@@ -197,10 +197,15 @@ def main(argv: list | None = None) -> None:
     if args.corpus:
         corpus = Path(args.corpus)
     else:  # the same decompressed copy bench/speed.py makes
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from speed import prepare_corpus
+        # loaded by path: bench/ stays off sys.path, where this file would hide the
+        # fasttext package
+        import importlib.util
 
-        corpus = Path(prepare_corpus(Path(args.data), Path(args.cache), False)["text"])
+        spec = importlib.util.spec_from_file_location(
+            "wordvec_bench_speed", Path(__file__).with_name("speed.py"))
+        speed = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(speed)
+        corpus = Path(speed.prepare_corpus(Path(args.data), Path(args.cache), False)["text"])
     lines = lines_file(corpus, Path(args.cache))
     if args.child:
         print(json.dumps(child(args.child, str(corpus), str(lines), args.out, settings(args))))
