@@ -54,8 +54,10 @@ LINE_WORDS = 10_000
 def settings(args: argparse.Namespace) -> dict:
     return {"dim": args.size, "window": args.window, "negative": args.negative,
             "epochs": args.epochs, "workers": args.workers, "min_count": args.min_count,
-            "sample": args.sample, "alpha": args.alpha, "minn": args.minn, "maxn": args.maxn,
-            "bucket": args.bucket}
+            "sample": args.sample, "alpha": args.alpha,
+            "min_alpha": args.alpha * 1e-4 if args.min_alpha is None else args.min_alpha,
+            "minn": args.minn, "maxn": args.maxn, "bucket": args.bucket,
+            "shared_negatives": not args.per_pair}
 
 
 # ----------------------------------------------------------------------------- children
@@ -68,7 +70,7 @@ def child(system: str, corpus: str, lines: str, out: str, s: dict) -> dict:
         common = dict(model="sg", vector_size=s["dim"], window=s["window"],
                       negative=s["negative"], epochs=s["epochs"], workers=s["workers"],
                       min_count=s["min_count"], sample=s["sample"], alpha=s["alpha"],
-                      min_alpha=s["alpha"] * 1e-4)
+                      min_alpha=s["min_alpha"], shared_negatives=s["shared_negatives"])
         if system == "wordvec":
             m = FastText(min_n=s["minn"], max_n=s["maxn"], bucket=s["bucket"], **common)
         else:
@@ -86,7 +88,7 @@ def child(system: str, corpus: str, lines: str, out: str, s: dict) -> dict:
         m = GensimFastText(sg=1, vector_size=s["dim"], window=s["window"],
                            negative=s["negative"], epochs=s["epochs"], workers=s["workers"],
                            min_count=s["min_count"], sample=s["sample"], alpha=s["alpha"],
-                           min_alpha=s["alpha"] * 1e-4, min_n=s["minn"], max_n=s["maxn"],
+                           min_alpha=s["min_alpha"], min_n=s["minn"], max_n=s["maxn"],
                            bucket=s["bucket"], seed=1)
         m.build_vocab(corpus_file=lines)
         t1 = time.perf_counter()
@@ -186,6 +188,12 @@ def main(argv: list | None = None) -> None:
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--sample", type=float, default=1e-4)
     ap.add_argument("--alpha", type=float, default=0.025)
+    ap.add_argument("--per-pair", action="store_true",
+                    help="wordvec: noise words per (word, context) pair and gensim's direction "
+                    "instead of one averaged input and shared noise words per window")
+    ap.add_argument("--min-alpha", type=float, default=None,
+                    help="final learning rate of wordvec and gensim (default alpha * 1e-4; "
+                    "the fastText tool always decays to 0)")
     ap.add_argument("--minn", type=int, default=3)
     ap.add_argument("--maxn", type=int, default=6)
     ap.add_argument("--bucket", type=int, default=2_000_000)
