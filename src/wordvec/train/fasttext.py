@@ -41,6 +41,10 @@ from wordvec.vectors.subwords import compose, input_rows
 
 logger = logging.getLogger("wordvec")
 
+#: Input rows (words and n-gram buckets) start uniform in [-1/dim, 1/dim), as in the
+#: fastText tool and gensim's FastText (word2vec's C tool uses half that range).
+INIT_HALF_WIDTH = 1.0
+
 __all__ = ["FastText", "check_subword_settings", "subword_table"]
 
 
@@ -137,7 +141,7 @@ class FastText(Word2Vec):
         v = len(where)
         syn0 = np.empty((n_words + self.bucket, c.vector_size), np.float32)
         syn0[:n_words] = initial_vectors(n_words, c.vector_size,
-                                         [c.seed, self.epochs_done, v])
+                                         [c.seed, self.epochs_done, v], half_width=INIT_HALF_WIDTH)
         syn0[where] = self.syn0[:v]
         syn0[n_words:] = self.syn0[v:]
         return syn0
@@ -287,7 +291,7 @@ def allocate_input(rows: int, dim: int, seed: int) -> np.ndarray:
         raise ConfigError(f"the fastText input matrix needs {matrix_bytes(rows, dim)} but this "
                           f"machine has {matrix_bytes(total // 4, 1)} of memory; {advice}")
     try:
-        return initial_vectors(rows, dim, seed)
+        return initial_vectors(rows, dim, seed, half_width=INIT_HALF_WIDTH)
     except MemoryError:
         raise ConfigError(f"cannot allocate the fastText input matrix "
                           f"({matrix_bytes(rows, dim)}); {advice}") from None
