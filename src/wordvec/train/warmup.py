@@ -114,7 +114,7 @@ def warm_up(todo: Sequence[Shape], jobs: int | None = None,
                                   f"{last[0] if last else 'exit ' + str(proc.returncode)}")
             seconds = time.perf_counter() - t0
             results[shape] = WarmedShape(shape, True, seconds)
-            logger.info("compiled the training kernel (%s) in %.1f s", shape, seconds)
+            logger.debug("compiled the training kernel (%s) in %.1f s", shape, seconds)
 
     for shape in waiting:
         while len(running) >= jobs:
