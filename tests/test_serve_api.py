@@ -400,6 +400,30 @@ def test_serve_command_prints_the_url_and_answers(files):
         proc.wait(timeout=20)
 
 
+def test_ctrl_c_stops_serve_with_130_even_when_the_signal_is_not_passed_on(files):
+    # uvicorn stops on SIGINT and then raises it again for the program, through whatever
+    # handler was there before; when that one loses it (asyncio's, in a race seen once in
+    # CI; or SIGINT ignored, as in a background job, reproduced here) serve exited 0
+    a, _, _, _ = files
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wordvec.cli", "serve", str(a), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        m = re.match(r"wordvec serve: (http://127\.0\.0\.1:\d+/)", proc.stdout.readline())
+        assert m
+        import httpx
+
+        # answering means uvicorn is running, its signal handlers installed
+        assert httpx.get(m.group(1) + "api/info").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 130
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait(timeout=20)
+
+
 def _run_cli(*args):
     p = subprocess.run([sys.executable, "-m", "wordvec.cli", *args], capture_output=True,
                        text=True, timeout=60)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -110,6 +111,16 @@ def serve(
     _check_installed()
     import uvicorn
 
+    class _Server(uvicorn.Server):
+        """uvicorn's server, remembering the first signal that stopped it."""
+
+        stopped_by: int | None = None
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if self.stopped_by is None:
+                self.stopped_by = sig
+            super().handle_exit(sig, frame)
+
     from wordvec.serve.app import create_app, evaluate_models, load_models
 
     for f in list(eval_analogies) + list(pairs):
@@ -131,6 +142,11 @@ def serve(
         sys.stdout.flush()
         config = uvicorn.Config(app, log_level=log_level, access_log=False,
                                 timeout_graceful_shutdown=2)
-        uvicorn.Server(config).run(sockets=[sock])
+        server = _Server(config)
+        server.run(sockets=[sock])
+        if server.stopped_by == signal.SIGINT:
+            # uvicorn re-raises the signal once stopped, but through asyncio's own
+            # SIGINT handler, which can lose it (the CLI then exited 0, not 130)
+            raise KeyboardInterrupt
     finally:
         sock.close()
