@@ -232,6 +232,24 @@ MUTANTS = [
            'seconds = value * (60.0 if unit == "m" else 1.0)', "seconds = value",
            [PROMISES + "test_checkpoint_every_counts_epochs_minutes_or_seconds"],
            "--checkpoint-every 30m means 30 seconds"),
+    Mutant("cluster-round-cap", "train/cluster.py",
+           "MIN_ROUNDS_PER_EPOCH = 64", "MIN_ROUNDS_PER_EPOCH = 1",
+           ["tests/test_cluster.py::test_fast_replicas_still_synchronise_often"],
+           "cluster rounds ended by the clock only (a small corpus collapses)"),
+    Mutant("fasttext-init", "train/fasttext.py",
+           "INIT_HALF_WIDTH = 1.0", "INIT_HALF_WIDTH = 0.5",
+           ["tests/test_fasttext.py::test_input_rows_start_in_fasttexts_range"],
+           "fastText rows start in the C tool's range, not fastText's"),
+    Mutant("serve-sigint", "serve/__init__.py",
+           "            raise KeyboardInterrupt\n", "            pass\n",
+           ["tests/test_serve_api.py::"
+            "test_ctrl_c_stops_serve_with_130_even_when_the_signal_is_not_passed_on"],
+           "serve exits 0 when uvicorn's re-raised SIGINT is lost"),
+    Mutant("warmup-skip", "train/warmup.py",
+           "            waiting.append(shape)",
+           "            results[shape] = WarmedShape(shape, True, 0.0)",
+           ["tests/test_coldstart.py::test_warmup_fills_the_disk_cache"],
+           "warmup reports shapes compiled without compiling them"),
 ]
 
 
