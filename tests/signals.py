@@ -1,4 +1,4 @@
-"""Run ``wordvec`` in a child process and signal it once it prints a given line."""
+"""Run ``wordvec`` in a child process: signalled mid-run, or with stderr on a terminal."""
 
 from __future__ import annotations
 
@@ -45,3 +45,33 @@ def signal_cli_after(args: list[str], cwd: Path, sig: signal.Signals,
         if proc.poll() is None:  # pragma: no cover - only when the test fails
             proc.kill()
     return proc.returncode, "".join(head) + rest
+
+
+def cli_on_a_terminal(args: list, cwd: Path | None = None,
+                      timeout: float = 120) -> tuple[int, str]:
+    """``wordvec ARGS`` with stderr on a pseudo-terminal, as in a shell (so the progress
+    bar is drawn); returns its exit status and everything shown on that terminal."""
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "wordvec.cli", *map(str, args)],
+                                stderr=secondary, stdout=subprocess.PIPE, cwd=cwd)
+        os.close(secondary)
+        secondary = None
+        chunks = []
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=timeout)
+    finally:
+        if secondary is not None:
+            os.close(secondary)
+        os.close(primary)
+    return proc.returncode, b"".join(chunks).decode()

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from signals import cli_on_a_terminal
 
 from wordvec import synthetic
 from wordvec.cli import main
@@ -406,35 +407,13 @@ def test_help_states_defaults(capsys):
 
 
 def test_softmax_reference_draws_the_progress_bar_on_a_terminal(trained, tmp_path):
-    import os
-    import pty
-
     _, corpus, _ = trained
     small = tmp_path / "small.txt"
     small.write_text("\n".join(corpus.read_text().splitlines()[:300]) + "\n")
-    primary, secondary = pty.openpty()  # stderr is a terminal, as in a shell
-    try:
-        proc = subprocess.run(_cli("train", small, "-o", tmp_path / "ref.txt", "--loss",
-                                   "softmax", "--size", "8", "--epochs", "2", "--min-count",
-                                   "2"), stderr=secondary, stdout=subprocess.PIPE,
-                              timeout=120)
-        os.close(secondary)
-        secondary = None
-        chunks = []
-        while True:
-            try:
-                data = os.read(primary, 65536)
-            except OSError:  # EIO: the terminal is closed and drained
-                break
-            if not data:
-                break
-            chunks.append(data)
-    finally:
-        if secondary is not None:
-            os.close(secondary)
-        os.close(primary)
-    shown = b"".join(chunks).decode()
-    assert proc.returncode == 0, shown
+    returncode, shown = cli_on_a_terminal(
+        ["train", small, "-o", tmp_path / "ref.txt", "--loss", "softmax", "--size", "8",
+         "--epochs", "2", "--min-count", "2"])
+    assert returncode == 0, shown
     assert "100.0%" in shown and "epoch 2/2" in shown and "examples/s" in shown
     assert "ETA" in shown and "loss" in shown
     assert "epoch 1: loss" in shown  # and a log line per epoch, as the engine writes

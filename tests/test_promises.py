@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 import pytest
+from signals import cli_on_a_terminal
 
 from wordvec import Word2Vec, synthetic
 from wordvec.cli import main
@@ -175,35 +176,11 @@ def test_a_second_ctrl_c_quits_without_saving(tmp_path, slow_corpus):
 def test_word2vec_progress_bar_on_a_terminal(tmp_path, slow_corpus):
     # The engine reports once a second counted from the start of each epoch, so an
     # epoch must last longer than that even on an idle machine (slow_corpus).
-    import pty
-
-    corpus = slow_corpus
     out = tmp_path / "v.wv"
-    primary, secondary = pty.openpty()  # stderr is a terminal, as in a shell
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "wordvec.cli", "train", str(corpus), "-o", str(out),
-             "--model", "sg", "--window", "10", "--size", "1000", "--epochs", "1",
-             "--workers", "1", "--min-count", "3"],
-            stderr=secondary, stdout=subprocess.PIPE)
-        os.close(secondary)
-        secondary = None
-        chunks = []
-        while True:
-            try:
-                data = os.read(primary, 65536)
-            except OSError:  # EIO: the terminal is closed and drained
-                break
-            if not data:
-                break
-            chunks.append(data)
-        proc.wait(timeout=120)
-    finally:
-        if secondary is not None:
-            os.close(secondary)
-        os.close(primary)
-    shown = b"".join(chunks).decode()
-    assert proc.returncode == 0, shown
+    returncode, shown = cli_on_a_terminal(
+        ["train", slow_corpus, "-o", out, "--model", "sg", "--window", "10", "--size", "1000",
+         "--epochs", "1", "--workers", "1", "--min-count", "3"])
+    assert returncode == 0, shown
     # every redraw starts at the line's beginning: bar, percentage, epoch; then the
     # rate, the learning rate and the loss once a chunk is done
     fractions = [float(f) for f in re.findall(r"\r\[[#-]{30}\] +(\d+\.\d)%  epoch 1/1", shown)]
