@@ -474,3 +474,30 @@ def test_counts_are_pluralised_correctly(tmp_path, capsys):
     bad.write_text("2 1\na 0.5\nb 0.5 0.25\n")
     assert main(["-q", "similar", str(bad), "a"]) == 2
     assert "expected a word and 1 number, found 3 fields" in capsys.readouterr().err
+
+
+def test_the_progress_bar_keeps_its_line_when_another_bar_is_left_open():
+    # tqdm stacks the bars open in a process, moving each new one down with cursor
+    # escapes; a bar someone left open (a notebook, an earlier run) must not move ours
+    import io
+    import types
+
+    from tqdm import tqdm
+
+    from wordvec.cli import common as cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    other = tqdm(total=10, file=io.StringIO())
+    term = Terminal()
+    bar = cli.ProgressBar(True, stream=term)
+    try:
+        bar(types.SimpleNamespace(fraction=0.5, epoch=1, epochs=2, words_per_sec=1e4,
+                                  alpha=0.02, loss=1.5, eta=30.0))
+    finally:
+        bar.close()
+        other.close()
+    out = term.getvalue()
+    assert "50.0%  epoch 1/2" in out and "\x1b[A" not in out and "\n\r" not in out[:-1], out
