@@ -603,10 +603,9 @@ def start_compile_process(vector_size: int, negative: int, ns: bool, hs: bool,
 
 
 def _free_core() -> bool:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
+    from wordvec.train.config import default_workers
+
+    cores = default_workers()
     try:
         load = os.getloadavg()[0]
     except OSError:

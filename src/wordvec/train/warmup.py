@@ -12,15 +12,16 @@ shapes), or before a sweep over vector sizes.
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from wordvec.errors import ConfigError
 from wordvec.train import kernels
+from wordvec.train.config import default_workers
 
 __all__ = ["Shape", "WarmedShape", "shapes", "warm_up"]
 
@@ -83,55 +84,33 @@ def warm_up(todo: Sequence[Shape], jobs: int | None = None,
     reader's kernels are compiled too (in this process, while the others run).
     Raises :class:`~wordvec.errors.ConfigError` when a compiling process fails.
     """
-    if not jobs:
-        try:
-            jobs = len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            jobs = os.cpu_count() or 1
-    jobs = max(1, jobs)
-    results: dict[Shape, WarmedShape] = {}
-    waiting = []
-    for shape in todo:
-        if kernels.kernel_ready(shape.vector_size, shape.negative, shape.negative > 0,
-                                shape.hs):
-            results[shape] = WarmedShape(shape, False, 0.0)
-        else:
-            waiting.append(shape)
-    running: list[tuple[Shape, float, object]] = []
-
-    def reap(block: bool) -> None:
-        for item in list(running):
-            shape, t0, proc = item
-            if block:
-                proc.wait()  # type: ignore[attr-defined]
-            if proc.poll() is None:  # type: ignore[attr-defined]
-                continue
-            running.remove(item)
-            _, err = proc.communicate()  # type: ignore[attr-defined]
-            if proc.returncode:  # type: ignore[attr-defined]
-                last = (err or b"").decode(errors="replace").strip().splitlines()[-1:]
-                raise ConfigError(f"compiling the kernel ({shape}) failed: "
-                                  f"{last[0] if last else 'exit ' + str(proc.returncode)}")
-            seconds = time.perf_counter() - t0
-            results[shape] = WarmedShape(shape, True, seconds)
-            logger.debug("compiled the training kernel (%s) in %.1f s", shape, seconds)
-
-    for shape in waiting:
-        while len(running) >= jobs:
-            reap(block=False)
-            if len(running) >= jobs:
-                time.sleep(0.05)
-        proc = kernels.start_compile_process(shape.vector_size, shape.negative,
-                                             shape.negative > 0, shape.hs)
-        running.append((shape, time.perf_counter(), proc))
+    results = {shape: WarmedShape(shape, False, 0.0) for shape in todo
+               if kernels.kernel_ready(shape.vector_size, shape.negative,
+                                       shape.negative > 0, shape.hs)}
+    waiting = [shape for shape in todo if shape not in results]
+    with ThreadPoolExecutor(max(1, jobs or default_workers())) as pool:
+        # each thread waits for one compiling process; this one reads meanwhile
+        futures = [pool.submit(_compile, shape) for shape in waiting]
         if reader:
             _warm_reader()
-            reader = False
-    if reader:
-        _warm_reader()
-    while running:
-        reap(block=True)
+        for shape, future in zip(waiting, futures, strict=True):
+            results[shape] = future.result()
     return [results[s] for s in todo]
+
+
+def _compile(shape: Shape) -> WarmedShape:
+    """Compile one shape's kernel in a new process and wait for it."""
+    t0 = time.perf_counter()
+    proc = kernels.start_compile_process(shape.vector_size, shape.negative,
+                                         shape.negative > 0, shape.hs)
+    _, err = proc.communicate()
+    if proc.returncode:
+        last = (err or b"").decode(errors="replace").strip().splitlines()[-1:]
+        raise ConfigError(f"compiling the kernel ({shape}) failed: "
+                          f"{last[0] if last else 'exit ' + str(proc.returncode)}")
+    seconds = time.perf_counter() - t0
+    logger.debug("compiled the training kernel (%s) in %.1f s", shape, seconds)
+    return WarmedShape(shape, True, seconds)
 
 
 def _warm_reader() -> None:
