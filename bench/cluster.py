@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -109,10 +108,9 @@ def main() -> None:
     ap.add_argument("--round-seconds", type=float, default=0.5)
     args = ap.parse_args()
     if args.corpus is None:  # the main corpus, decompressed once by bench/speed.py's helper
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from speed import main_corpus
 
-        args.corpus = main_corpus()
+        args.corpus = main_corpus(args.data)
     import distributed
 
     from wordvec.synthetic import write_corpus

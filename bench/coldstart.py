@@ -68,10 +68,9 @@ def main() -> None:
     if args.corpus:
         corpus = Path(args.corpus)
     else:  # a slice of the copy bench/speed.py decompresses
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from speed import prepare_corpus
+        from speed import main_corpus  # bench/ is on sys.path: this script's folder
 
-        whole = Path(prepare_corpus(Path(args.data), Path(args.cache), False)["text"])
+        whole = main_corpus(Path(args.data), Path(args.cache))
         corpus = Path(args.cache) / "slice2m.txt"
         if not corpus.exists():
             with open(whole, "rb") as f:

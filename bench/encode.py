@@ -45,7 +45,6 @@ def main() -> None:
     ap.add_argument("--baseline", help="another checkout's src folder to compare with")
     args = ap.parse_args()
     if args.corpus is None:  # the main corpus, decompressed once by bench/speed.py's helper
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from speed import main_corpus
 
         args.corpus = str(main_corpus())

@@ -213,7 +213,7 @@ def main(argv: list | None = None) -> None:
             "wordvec_bench_speed", Path(__file__).with_name("speed.py"))
         speed = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(speed)
-        corpus = Path(speed.prepare_corpus(Path(args.data), Path(args.cache), False)["text"])
+        corpus = speed.main_corpus(Path(args.data), Path(args.cache))
     lines = lines_file(corpus, Path(args.cache))
     if args.child:
         print(json.dumps(child(args.child, str(corpus), str(lines), args.out, settings(args))))

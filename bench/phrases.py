@@ -163,7 +163,6 @@ def main() -> None:
     p.add_argument("--child", choices=["wordvec", "gensim"], help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.corpus is None:  # the main corpus, decompressed once by bench/speed.py's helper
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from speed import main_corpus
 
         args.corpus = main_corpus()
