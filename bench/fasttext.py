@@ -57,7 +57,7 @@ def settings(args: argparse.Namespace) -> dict:
             "sample": args.sample, "alpha": args.alpha,
             "min_alpha": args.alpha * 1e-4 if args.min_alpha is None else args.min_alpha,
             "minn": args.minn, "maxn": args.maxn, "bucket": args.bucket,
-            "shared_negatives": not args.per_pair}
+            "shared_negatives": args.shared_negatives}
 
 
 # ----------------------------------------------------------------------------- children
@@ -70,9 +70,10 @@ def child(system: str, corpus: str, lines: str, out: str, s: dict) -> dict:
         common = dict(model="sg", vector_size=s["dim"], window=s["window"],
                       negative=s["negative"], epochs=s["epochs"], workers=s["workers"],
                       min_count=s["min_count"], sample=s["sample"], alpha=s["alpha"],
-                      min_alpha=s["min_alpha"], shared_negatives=s["shared_negatives"])
+                      min_alpha=s["min_alpha"])
         if system == "wordvec":
-            m = FastText(min_n=s["minn"], max_n=s["maxn"], bucket=s["bucket"], **common)
+            m = FastText(min_n=s["minn"], max_n=s["maxn"], bucket=s["bucket"],
+                         shared_negatives=s["shared_negatives"], **common)
         else:
             m = Word2Vec(**common)
         m.build_vocab(corpus)
@@ -188,9 +189,9 @@ def main(argv: list | None = None) -> None:
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--sample", type=float, default=1e-4)
     ap.add_argument("--alpha", type=float, default=0.025)
-    ap.add_argument("--per-pair", action="store_true",
-                    help="wordvec: noise words per (word, context) pair and gensim's direction "
-                    "instead of one averaged input and shared noise words per window")
+    ap.add_argument("--shared-negatives", action="store_true",
+                    help="wordvec fastText: noise words shared across the window, one step "
+                    "per window, instead of fastText's update (fresh noise words per pair)")
     ap.add_argument("--min-alpha", type=float, default=None,
                     help="final learning rate of wordvec and gensim (default alpha * 1e-4; "
                     "the fastText tool always decays to 0)")

@@ -252,6 +252,9 @@ def test_parameter_out_of_range(tmp_path, capsys, corpus, args, needle):
         (["--weighting", "linear"], "--weighting does not apply"),
         (["--model", "sg", "--cbow-mean", "1"], "--cbow-mean applies to --model cbow"),
         (["--model", "cbow", "--per-pair"], "--per-pair"),
+        (["--model", "cbow", "--shared-negatives"], "--shared-negatives applies to --model sg"),
+        (["--method", "fasttext", "--model", "sg", "--per-pair", "--shared-negatives"],
+         "contradict"),
         (["--checkpoint-every", "0"], "--checkpoint-every"),
         (["--checkpoint-every", "often"], "--checkpoint-every"),
         (["--checkpoint-every", "0m"], "positive"),
@@ -983,6 +986,7 @@ def test_max_vocab_size_with_resume_is_refused(tmp_path, capsys):
     (["--device", "cuda", "--loss", "hs"], "negative sampling only"),
     (["--device", "cuda", "--hs", "1"], "negative sampling only"),
     (["--device", "cuda", "--model", "sg", "--per-pair"], "shares noise words"),
+    (["--device", "cuda", "--method", "fasttext"], "CPU only"),
     (["--device", "cuda", "--method", "svd"], "--device does not apply to --method svd"),
     (["--device", "cuda", "--loss", "softmax"], "--device does not apply"),
 ])

@@ -14,6 +14,7 @@ from wordvec import cli, synthetic
 from wordvec.errors import ConfigError
 from wordvec.train import kernels
 from wordvec.train.fasttext import INIT_HALF_WIDTH, FastText, subword_table
+from wordvec.train.word2vec import Word2Vec
 from wordvec.vectors.formats import detect_format, load_vectors, save_vectors
 from wordvec.vectors.keyed import FastTextVectors, WordVectors
 from wordvec.vectors.subwords import char_ngrams, ft_hash, ngram_hashes, ngram_table
@@ -73,12 +74,12 @@ def _run(sub, syn0, syn1neg, sg, alias_n, batched=True, window=2):
     return stats
 
 
-@pytest.mark.parametrize("sg", [True, False])
-def test_subword_inputs_are_the_mean_of_the_rows_and_every_row_gets_the_gradient(sg):
+def test_subword_inputs_are_the_mean_of_the_rows_and_every_row_gets_the_gradient():
     """Each word w has two rows, w and V + w, equal at the start: their mean is the
     plain word row, and both get the same full update, so the subword kernel must
-    reproduce the plain kernel exactly, in both halves of its input matrix (skip-gram
-    with one update per pair; CBOW)."""
+    reproduce the plain kernel exactly, in both halves of its input matrix (CBOW;
+    subword skip-gram is checked against NumPy below)."""
+    sg = False
     v = 5
     rng = np.random.default_rng(1)
     base = ((rng.random((v, 32)) - 0.5) / 8).astype(np.float32)
@@ -135,6 +136,84 @@ def test_subword_skipgram_with_shared_noise_is_fasttexts_update(noise):
     np.testing.assert_allclose(out, ref1, atol=2e-4)
     assert stats[0] == pytest.approx(loss, rel=2e-3)
     assert stats[1] == sum(2 if 0 < i < n - 1 else 1 for i in range(n))  # one per pair
+
+
+@pytest.mark.parametrize("noise", [4, 1])
+def test_subword_skipgram_per_pair_is_fasttexts_update(noise):
+    """fastText's update (shared_negatives=False): the centre word's mean row is the
+    input; each context word in turn is the output (label 1) with 5 fresh noise words
+    (label 0, weight 0 where one equals the context word); after each pair the input
+    moves by that pair's gradient, which also goes in full to every row of the centre
+    word (one row is listed twice, and gets it twice). Checked against NumPy, window 1."""
+    v, b = 5, 6
+    rng = np.random.default_rng(5)
+    syn0 = ((rng.random((v + b, 32)) - 0.5) / 4).astype(np.float32)
+    out = ((rng.random((v, 32)) - 0.5) / 4).astype(np.float32)
+    word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
+    indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
+    rows = np.concatenate(word_rows).astype(np.int32)
+    ref0, ref1 = syn0.astype(np.float64), out.astype(np.float64)
+    loss = 0.0
+    n = len(SENTENCE)
+    for i in range(n):
+        centre_rows = word_rows[SENTENCE[i]]
+        x = ref0[centre_rows].mean(axis=0)
+        total = np.zeros(32)
+        for c in [SENTENCE[j] for j in (i - 1, i + 1) if 0 <= j < n]:
+            outs = [(c, 1.0, 1.0)] + [(noise, 0.0, float(noise != c))] * 5
+            grads = []
+            for o, label, weight in outs:
+                f = x @ ref1[o]
+                p = 1 / (1 + np.exp(-f))
+                grads.append(weight * (label - p) * 0.05)
+                loss += weight * (np.logaddexp(0, -f) if label else np.logaddexp(0, f))
+            din = sum(g * ref1[o] for g, (o, _, _) in zip(grads, outs, strict=True))
+            for g, (o, _, _) in zip(grads, outs, strict=True):
+                ref1[o] += g * x
+            x = x + din
+            total += din
+        for r in centre_rows:
+            ref0[r] += total
+    stats = _run(kernels.Subwords(indptr, rows), syn0, out, True, noise, batched=False,
+                 window=1)
+    np.testing.assert_allclose(syn0, ref0, atol=2e-4)
+    np.testing.assert_allclose(out, ref1, atol=2e-4)
+    assert stats[0] == pytest.approx(loss, rel=2e-3)
+    assert stats[1] == sum(2 if 0 < i < n - 1 else 1 for i in range(n))  # one per pair
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_per_pair_noise_words_are_fresh_for_every_pair(shared):
+    """fastText's update draws 5 new noise words for every (centre, context) pair; the
+    shared update draws 5 per window. A 9-word sentence has 9 windows and at least 16
+    pairs (window 4, shrunk to 1 at worst), so with noise drawn uniformly from 5,000
+    words the shared update moves at most 45 noise rows and the per-pair one about 80+."""
+    v, dim = 5000, 32
+    sentence = np.arange(1, 10, dtype=np.int32)
+    rng = np.random.default_rng(2)
+    syn0 = ((rng.random((v, dim)) - 0.5) / 4).astype(np.float32)
+    out = ((rng.random((v, dim)) - 0.5) / 4).astype(np.float32)
+    before = out.copy()
+    sub = kernels.Subwords(np.arange(v + 1, dtype=np.int64), np.arange(v, dtype=np.int32))
+    uniform = kernels.NegTables(out, np.ones(v, np.float32), np.arange(v, dtype=np.int32))
+    kernels.chunk_kernel(dim, 5)(
+        sentence, np.array([0, len(sentence)], np.int64), syn0, np.ones(v, np.float32),
+        uniform, None, kernels.Rules(True, True, shared, 4), kernels.Rate(0.05, 0.05, 0.0, 1e9),
+        3, np.zeros(3), sub)
+    moved = set(np.flatnonzero(np.abs(out - before).max(axis=1) > 0).tolist())
+    noise_rows = len(moved - set(sentence.tolist()))
+    if shared:
+        assert 0 < noise_rows <= 5 * len(sentence)
+    else:
+        assert noise_rows > 5 * len(sentence) + 20
+
+
+def test_fasttext_defaults_to_its_own_update_and_refuses_the_gpu():
+    assert FastText().config.shared_negatives is False
+    assert FastText(shared_negatives=True).config.shared_negatives is True
+    assert Word2Vec().config.shared_negatives is True
+    with pytest.raises(ConfigError, match="CPU only"):
+        FastText(device="cuda")
 
 
 def test_subword_table_lists_the_word_row_then_its_ngrams():

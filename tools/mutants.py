@@ -240,6 +240,24 @@ MUTANTS = [
            "INIT_HALF_WIDTH = 1.0", "INIT_HALF_WIDTH = 0.5",
            ["tests/test_fasttext.py::test_input_rows_start_in_fasttexts_range"],
            "fastText rows start in the C tool's range, not fastText's"),
+    Mutant("fasttext-stale-input", "train/kernels.py",
+           "                                hin[0, d] += din[0, d]\n",
+           "                                pass\n",
+           ["tests/test_fasttext.py::test_subword_skipgram_per_pair_is_fasttexts_update"],
+           "fastText's update: the centre's mean ignores the window's earlier pairs"),
+    Mutant("fasttext-noise-per-window", "train/kernels.py",
+           "                                nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)\n"
+           "                                _prefetch_row(ns.output, nxt[k], D)\n"
+           "                            for m in range(K + 1, smp):",
+           "                                pass\n"
+           "                            for m in range(K + 1, smp):",
+           ["tests/test_fasttext.py::test_per_pair_noise_words_are_fresh_for_every_pair"],
+           "fastText's update reuses one set of noise words for the whole window"),
+    Mutant("fasttext-default-shared", "train/fasttext.py",
+           'kwargs.setdefault("shared_negatives", False)',
+           'kwargs.setdefault("shared_negatives", True)',
+           ["tests/test_fasttext.py::test_fasttext_defaults_to_its_own_update_and_refuses_the_gpu"],
+           "FastText trains with the (worse) shared window update by default"),
     Mutant("serve-sigint", "serve/__init__.py",
            "            raise KeyboardInterrupt\n", "            pass\n",
            ["tests/test_serve_api.py::"

@@ -201,7 +201,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
        ("--threads", "-threads"), int, default_text="all cores"),
     _S("shared_negatives", True,
        "skip-gram: the C tool's update, fresh noise words for every (word, context) pair "
-       "(about 3x slower) instead of noise words shared across a window", boolean,
+       "(about 3x slower) instead of noise words shared across a window; --method fasttext "
+       "trains that way by default (fastText's update)", boolean,
        "--per-pair", switch=False),
     _S("ns_exponent", 0.75, "exponent of the unigram noise distribution", number()),
     _S("chunk_words", 50_000, "tokens per unit of work handed to a thread", integer(1)),

@@ -56,7 +56,9 @@ class Word2VecConfig:
             noise words across a window and updates the window as small
             matrix products (Ji et al. 2016), which is several times faster
             at the same accuracy. ``False``: the C tool's update, fresh noise
-            words for every (word, context) pair. CBOW is the same either way.
+            words for every (word, context) pair (:class:`~wordvec.train.fasttext.
+            FastText`'s default: there it is fastText's update, markedly better than
+            the shared one). CBOW is the same either way.
         ns_exponent: exponent of the unigram noise distribution.
         max_sentence_length: longer sentences are cut (10,000 like gensim).
         chunk_words: tokens per unit of work handed to a thread.

@@ -782,57 +782,86 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                             for d in range(D):
                                 hbuf[0, d] *= inv
 
-                if sub is not None:
-                    if hs is None:
-                        if sg and batched:
-                            # Subword skip-gram, fastText's direction: the input is the centre
-                            # word (the mean of its rows, computed once per window), the
-                            # outputs are its context words (label 1) and K noise words shared
-                            # by the window (label 0). As the input is the same for every
-                            # (centre, context) pair, the pairs' shared-noise blocks are one
-                            # row; noise word k counts once per pair it does not clash with,
-                            # which is its weight. Ji et al.'s update, a fraction of the
-                            # memory traffic of one mean and one scatter per context word.
-                            q0 = sub.indptr[centre]
-                            q1 = sub.indptr[centre + 1]
-                            for d in range(D):
-                                hin[0, d] = 0.0
-                            for q in range(q0, q1):
-                                row = sub.rows[q]
-                                for d in range(D):
-                                    hin[0, d] += syn0[row, d]
-                            inv = np.float32(1.0 / max(q1 - q0, 1))
-                            for d in range(D):
-                                hin[0, d] *= inv
-                                din[0, d] = 0.0
+                if sub is not None and sg and hs is None:
+                    # Subword skip-gram, fastText's direction: the input is the centre word,
+                    # the mean of its rows, read once per window; the outputs are its
+                    # context words (label 1) and noise words (label 0). Every pair's input
+                    # gradient goes in full to each of the centre's rows, so their mean
+                    # moves by exactly that gradient: the kernel keeps the mean up to date
+                    # itself and writes the rows once, at the end of the window, where
+                    # fastText reads and writes them for every pair.
+                    q0 = sub.indptr[centre]
+                    q1 = sub.indptr[centre + 1]
+                    for d in range(D):
+                        hin[0, d] = 0.0
+                    for q in range(q0, q1):
+                        row = sub.rows[q]
+                        for d in range(D):
+                            hin[0, d] += syn0[row, d]
+                    inv = np.float32(1.0 / max(q1 - q0, 1))
+                    for d in range(D):
+                        hin[0, d] *= inv
+                        din[0, d] = 0.0
+                        din[1, d] = 0.0
+                    if batched:
+                        # one step for the whole window: K noise words shared by its pairs,
+                        # noise word k weighted by the number of pairs it does not clash
+                        # with; as the input is the same for every pair, the pairs' blocks
+                        # are one row (Ji et al.'s update)
+                        for c in range(nc):
+                            souts[c] = ctx[c]
+                            slf[c] = 1.0
+                            swf[c] = 1.0
+                        for k in range(K):
+                            wk = nxt[k]
+                            cnt = 0
                             for c in range(nc):
-                                souts[c] = ctx[c]
-                                slf[c] = 1.0
-                                swf[c] = 1.0
+                                if ctx[c] != wk:
+                                    cnt += 1
+                            souts[nc + k] = wk
+                            slf[nc + k] = 0.0
+                            swf[nc + k] = np.float32(cnt)
+                        smp = 3 * ((nc + K + 2) // 3)
+                        for m in range(nc + K, smp):
+                            souts[m] = ctx[0]
+                            swf[m] = 0.0
+                        for k in range(K):
+                            nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)
+                            _prefetch_row(ns.output, nxt[k], D)
+                        loss += _block(hin, zrow, 0, 1, ns.output, souts, swf, smp,
+                                       slf, swf, sgm, din, alpha, D)
+                        total_row = 0
+                    else:
+                        # fastText's update: pair by pair, K fresh noise words each, drawn
+                        # a pair ahead so that their rows are on their way to the cache
+                        smp = 3 * ((K + 3) // 3)
+                        for c in range(nc):
+                            souts[0] = ctx[c]
+                            slf[0] = 1.0
+                            swf[0] = 1.0
                             for k in range(K):
                                 wk = nxt[k]
-                                cnt = 0
-                                for c in range(nc):
-                                    if ctx[c] != wk:
-                                        cnt += 1
-                                souts[nc + k] = wk
-                                slf[nc + k] = 0.0
-                                swf[nc + k] = np.float32(cnt)
-                            smp = 3 * ((nc + K + 2) // 3)
-                            for m in range(nc + K, smp):
-                                souts[m] = ctx[0]
-                                swf[m] = 0.0
-                            for k in range(K):
+                                souts[1 + k] = wk
+                                slf[1 + k] = 0.0
+                                swf[1 + k] = 0.0 if wk == ctx[c] else 1.0
                                 nxt[k], state = _draw(state, ns.alias_p, ns.alias_i)
                                 _prefetch_row(ns.output, nxt[k], D)
+                            for m in range(K + 1, smp):
+                                souts[m] = ctx[c]
+                                swf[m] = 0.0
                             loss += _block(hin, zrow, 0, 1, ns.output, souts, swf, smp,
                                            slf, swf, sgm, din, alpha, D)
-                            for q in range(q0, q1):
-                                row = sub.rows[q]
-                                for d in range(D):
-                                    syn0[row, d] += din[0, d]
-                            examples += nc
-                            continue
+                            for d in range(D):
+                                hin[0, d] += din[0, d]
+                                din[1, d] += din[0, d]
+                                din[0, d] = 0.0
+                        total_row = 1
+                    for q in range(q0, q1):
+                        row = sub.rows[q]
+                        for d in range(D):
+                            syn0[row, d] += din[total_row, d]
+                    examples += nc
+                    continue
 
                 if hs is not None:
                     L = hs.lengths[centre]
