@@ -201,3 +201,23 @@ def test_recipe_add_an_objective_uniform_noise(planted):
     assert st.report().examples > 0 and np.isfinite(st.mean_loss)
     plain = Word2Vec(config).fit(planted)
     assert not np.array_equal(syn0, plain.syn0)  # it trained differently from the default
+
+
+def test_big_matrices_are_drawn_in_blocks_on_threads_the_same_for_any_core_count(monkeypatch):
+    from wordvec.train import config as config_module
+    from wordvec.train import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PARALLEL_INIT_FLOATS", 1000)
+    monkeypatch.setattr(engine_module, "_INIT_BLOCK_FLOATS", 640)  # 10 rows of 64 a block
+    draws = {}
+    for cores in (1, 3):
+        monkeypatch.setattr(config_module, "default_workers", lambda c=cores: c)
+        draws[cores] = initial_vectors(95, 64, [7, 0, 95], half_width=1.0)
+    np.testing.assert_array_equal(draws[1], draws[3])
+    m = draws[1]
+    assert m.dtype == np.float32 and m.shape == (95, 64)
+    assert m.min() >= -1 / 64 and m.max() < 1 / 64 and abs(m.mean()) < 1e-3
+    assert np.abs(m).max() > 0.9 / 64  # the whole range, not half of it
+    assert not np.allclose(m[:10], m[10:20])  # each block its own stream
+    other = initial_vectors(95, 64, [8, 0, 95], half_width=1.0)
+    assert not np.allclose(m, other)

@@ -281,17 +281,48 @@ def objectives_for(
             for cls in objective_classes(config)]
 
 
+#: Matrices of at least this many floats are drawn in blocks on several threads.
+PARALLEL_INIT_FLOATS = 1 << 24
+_INIT_BLOCK_FLOATS = 1 << 22
+
+
 def initial_vectors(n_words: int, dim: int, seed: Any, half_width: float = 0.5) -> np.ndarray:
     """Input vectors initialised as the C tool does: uniform in [-0.5, 0.5) / dim.
 
     ``seed`` is anything :func:`numpy.random.default_rng` takes. ``half_width``
     1.0 gives gensim's range, [-1, 1) / dim (the same draws, doubled).
+
+    A matrix of ``PARALLEL_INIT_FLOATS`` floats or more (fastText's 2M-bucket
+    matrix: 200M) is drawn in fixed blocks of rows, each from its own stream
+    spawned from ``seed``, on every core: the result depends on the seed only,
+    not on the number of cores, and fastText's 800 MB start takes a fraction of
+    the 2.5 s one stream needed.
     """
-    rows = np.random.default_rng(seed).random((n_words, dim), dtype=np.float32)
-    rows -= np.float32(0.5)
-    if half_width != 0.5:
-        rows *= np.float32(2.0 * half_width)
-    rows /= np.float32(dim)
+    if n_words * dim < PARALLEL_INIT_FLOATS:
+        rows = np.random.default_rng(seed).random((n_words, dim), dtype=np.float32)
+        rows -= np.float32(0.5)
+        if half_width != 0.5:
+            rows *= np.float32(2.0 * half_width)
+        rows /= np.float32(dim)
+        return rows
+    from concurrent.futures import ThreadPoolExecutor
+
+    from wordvec.train.config import default_workers
+
+    rows = np.empty((n_words, dim), np.float32)
+    step = max(1, _INIT_BLOCK_FLOATS // dim)
+    starts = range(0, n_words, step)
+    streams = np.random.SeedSequence(seed).spawn(len(starts))
+    scale = np.float32(2.0 * half_width / dim)
+
+    def fill(i: int) -> None:
+        block = rows[starts[i]:starts[i] + step]
+        np.random.default_rng(streams[i]).random(out=block, dtype=np.float32)
+        block -= np.float32(0.5)
+        block *= scale
+
+    with ThreadPoolExecutor(max(1, default_workers())) as pool:
+        list(pool.map(fill, range(len(starts))))
     return rows
 
 
