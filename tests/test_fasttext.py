@@ -138,17 +138,19 @@ def test_subword_skipgram_with_shared_noise_is_fasttexts_update(noise):
     assert stats[1] == sum(2 if 0 < i < n - 1 else 1 for i in range(n))  # one per pair
 
 
-@pytest.mark.parametrize("noise", [4, 1])
+@pytest.mark.parametrize("noise", [4, 1, kernels.PRIVATE_HOT_ROWS + 7])
 def test_subword_skipgram_per_pair_is_fasttexts_update(noise):
     """fastText's update (shared_negatives=False): the centre word's mean row is the
     input; each context word in turn is the output (label 1) with 5 fresh noise words
     (label 0, weight 0 where one equals the context word); after each pair the input
     moves by that pair's gradient, which also goes in full to every row of the centre
-    word (one row is listed twice, and gets it twice). Checked against NumPy, window 1."""
+    word (one row is listed twice, and gets it twice). Checked against NumPy, window 1.
+    The context words' output rows are among the frequent ones the kernel updates in a
+    private copy and adds back at the chunk's end; the last noise word's row is not."""
     v, b = 5, 6
     rng = np.random.default_rng(5)
     syn0 = ((rng.random((v + b, 32)) - 0.5) / 4).astype(np.float32)
-    out = ((rng.random((v, 32)) - 0.5) / 4).astype(np.float32)
+    out = ((rng.random((max(v, noise + 1), 32)) - 0.5) / 4).astype(np.float32)
     word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
     indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
     rows = np.concatenate(word_rows).astype(np.int32)
@@ -180,6 +182,38 @@ def test_subword_skipgram_per_pair_is_fasttexts_update(noise):
     np.testing.assert_allclose(out, ref1, atol=2e-4)
     assert stats[0] == pytest.approx(loss, rel=2e-3)
     assert stats[1] == sum(2 if 0 < i < n - 1 else 1 for i in range(n))  # one per pair
+
+
+def test_the_most_used_input_rows_are_kept_privately_with_the_same_result():
+    """fastText's update keeps the most used input rows (weighted by the words' counts)
+    in a private copy per chunk, marked -(slot + 1) in the table; one chunk trained
+    with that table ends where the plain table does."""
+    from wordvec.train.engine import private_subword_table
+
+    v, b = 5, 6
+    word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
+    indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
+    rows = np.concatenate(word_rows).astype(np.int32)
+    plain = kernels.Subwords(indptr, rows)
+    weight = np.array([1.0, 2.0, 30.0, 4.0, 5.0])
+    private = private_subword_table(plain, weight, n=3)
+    use = np.bincount(rows, weights=np.repeat(weight, 4))
+    assert sorted(private.hot.tolist()) == sorted(np.argsort(-use)[:3].tolist())
+    assert private.hot[0] == v + 4  # listed twice by word 2 (weight 30): 60
+    decoded = np.where(private.rows < 0, private.hot[np.maximum(-private.rows - 1, 0)],
+                       private.rows)
+    np.testing.assert_array_equal(decoded, rows)
+    assert (private.rows < 0).sum() == sum(int(r in private.hot) for r in rows)
+    rng = np.random.default_rng(6)
+    syn0 = ((rng.random((v + b, 32)) - 0.5) / 4).astype(np.float32)
+    out = ((rng.random((v, 32)) - 0.5) / 4).astype(np.float32)
+    a0, a1 = syn0.copy(), out.copy()
+    _run(plain, a0, a1, True, 4, batched=False, window=2)
+    b0, b1 = syn0.copy(), out.copy()
+    _run(private, b0, b1, True, 4, batched=False, window=2)
+    np.testing.assert_allclose(b0, a0, atol=1e-6)
+    np.testing.assert_allclose(b1, a1, atol=1e-6)
+    assert not np.allclose(b0[private.hot], syn0[private.hot])  # trained, and added back
 
 
 @pytest.mark.parametrize("shared", [False, True])

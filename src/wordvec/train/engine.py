@@ -326,6 +326,34 @@ def initial_vectors(n_words: int, dim: int, seed: Any, half_width: float = 0.5) 
     return rows
 
 
+#: fastText's update: input rows each chunk keeps a private copy of (the most used).
+PRIVATE_SUBWORD_ROWS = 4096
+
+
+def private_subword_table(sub: kernels.Subwords, weight: np.ndarray,
+                          n: int = PRIVATE_SUBWORD_ROWS) -> kernels.Subwords:
+    """``sub`` for the kernel with its ``n`` most used input rows kept privately.
+
+    A row's use is the sum of ``weight`` (a word's expected count after
+    subsampling) over the words that list it: the words' own rows of frequent
+    words and n-grams such as "ing>" are written by every thread all the time,
+    and their cache lines would bounce between the cores. The kernel reads and
+    writes those rows in a private copy per chunk and adds its change back at the
+    chunk's end; in ``rows`` they appear as ``-(slot + 1)``.
+    """
+    lens = np.diff(sub.indptr)
+    use = np.bincount(sub.rows, weights=np.repeat(weight[:len(lens)], lens))
+    n = min(n, int(np.count_nonzero(use)))
+    if n == 0:
+        return sub
+    hot = np.argsort(-use, kind="stable")[:n].astype(np.int32)
+    slot = np.full(len(use), -1, np.int64)
+    slot[hot] = np.arange(n)
+    s = slot[sub.rows]
+    rows = np.where(s >= 0, -(s + 1), sub.rows).astype(np.int32)
+    return kernels.Subwords(sub.indptr, rows, hot)
+
+
 # ----------------------------------------------------------------------------- state
 @dataclass
 class Schedule:
@@ -535,6 +563,11 @@ class Engine:
                                 "(NegativeSampling or HierarchicalSoftmax)")
         d = config.vector_size
         self.subwords = subwords
+        self._subwords = subwords  # as the kernel takes them
+        if (subwords is not None and config.model == "sg" and ns is not None and hs is None
+                and not config.shared_negatives):
+            self._subwords = private_subword_table(
+                subwords, np.asarray(corpus.vocab.counts, np.float64) * self.keep)
         n_words = len(syn0) if subwords is None else len(subwords.indptr) - 1
         for o in self.objectives:
             if o.output.shape != (o.output_rows(n_words), d) or o.output.dtype != np.float32:
@@ -590,7 +623,7 @@ class Engine:
         rate = kernels.Rate(self.schedule.alpha0, self.schedule.alpha1, pos,
                             self.schedule.total)
         self.kernel(ids, bounds, self.syn0, self.keep, self._ns, self._hs, self._rules, rate,
-                    seed, stats, self.subwords)
+                    seed, stats, self._subwords)
         return stop - start
 
     def run_epoch(

@@ -205,7 +205,7 @@ class FastText(Word2Vec):
         if self.subwords is None:
             self.subwords = subword_table(list(self.vocab.words), self.min_n, self.max_n,
                                           self.bucket)
-        return compose(self.syn0, *self.subwords)
+        return compose(self.syn0, self.subwords.indptr, self.subwords.rows)
 
     # ------------------------------------------------------------------ results
     @property

@@ -263,6 +263,38 @@ def _dot1x3(A, a0, B, b0, b1, b2, D):  # noqa: ANN001, ANN202, N803
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+def _grads(gm, lf, wf, n, alpha):  # noqa: ANN001, ANN202
+    """Scores ``gm[:n]`` to gradients times the learning rate, in place; returns the loss.
+
+    Label ``lf[i]``, weight ``wf[i]``. Everything is float32 and branch-free so that
+    LLVM vectorises the loop (table reads become gathers).
+    """
+    tscale = np.float32(_SIG.shape[0] / (2.0 * MAX_EXP))
+    a32 = np.float32(alpha)
+    loss = _F0
+    fsum = _F0
+    for i in range(n):
+        f = gm[i]
+        fsum += f
+        # clamp into the table; written so that NaN lands inside too
+        fc = f if f > _LO else _LO
+        fc = fc if fc < _HI else _HI
+        b = np.uint32((fc - _LO) * tscale)
+        lab = lf[i]
+        w = wf[i]
+        gm[i] = w * (lab - _SIG[b]) * a32
+        # -log sigma(f) for label 1, -log sigma(-f) = f - log sigma(f) for label 0,
+        # plus the linear tail the clamp cut off
+        below = _LO - f
+        above = f - _HI
+        below = below if below > _F0 else _F0
+        above = above if above > _F0 else _F0
+        loss += w * ((_F1 - lab) * (fc + above) - _LOGSIG[b] + lab * below)
+    # NaN/inf anywhere must reach the reported loss (fast-math keeps NaN here)
+    return loss + fsum * _F0
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
 def _block(A, arow, r_lo, nr, B, outs, wv, mp, lf, wf, gm, din, alpha, D):  # noqa: ANN001, ANN202, N803
     """One learning step of ``nr`` input rows against ``mp`` (multiple of 3) output rows.
 
@@ -298,31 +330,8 @@ def _block(A, arow, r_lo, nr, B, outs, wv, mp, lf, wf, gm, din, alpha, D):  # no
             gm[base + m + 1] = s1
             gm[base + m + 2] = s2
 
-    # 2. gradients and loss over the flat score block. Everything is float32 and
-    #    branch-free so that LLVM vectorises the loop (table reads become gathers).
-    tscale = np.float32(_SIG.shape[0] / (2.0 * MAX_EXP))
-    a32 = np.float32(alpha)
-    loss = _F0
-    fsum = _F0
-    for i in range(nr * mp):
-        f = gm[i]
-        fsum += f
-        # clamp into the table; written so that NaN lands inside too
-        fc = f if f > _LO else _LO
-        fc = fc if fc < _HI else _HI
-        b = np.uint32((fc - _LO) * tscale)
-        lab = lf[i]
-        w = wf[i]
-        gm[i] = w * (lab - _SIG[b]) * a32
-        # -log sigma(f) for label 1, -log sigma(-f) = f - log sigma(f) for label 0,
-        # plus the linear tail the clamp cut off
-        below = _LO - f
-        above = f - _HI
-        below = below if below > _F0 else _F0
-        above = above if above > _F0 else _F0
-        loss += w * ((_F1 - lab) * (fc + above) - _LOGSIG[b] + lab * below)
-    # NaN/inf anywhere must reach the reported loss (fast-math keeps NaN here)
-    loss += fsum * _F0
+    # 2. gradients and loss over the flat score block
+    loss = _grads(gm, lf, wf, nr * mp, alpha)
 
     # 3. input gradients: din[r] += sum_m gm[r, m] * B[outs[m]]
     r = 0
@@ -415,6 +424,51 @@ def _block(A, arow, r_lo, nr, B, outs, wv, mp, lf, wf, gm, din, alpha, D):  # no
     return loss
 
 
+@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+def _row_block(A, a, B, P, H, outs, mp, lf, wf, gm, din, alpha, D):  # noqa: ANN001, ANN202, N803
+    """:func:`_block` for one input row ``A[a]``, with the output rows below ``H`` (the
+    most frequent words) read and written in ``P``, the thread's private copy of them,
+    and the others in ``B``. Adds the input gradient to ``din[0]``; returns the loss."""
+    for m in range(0, mp, 3):
+        o0 = outs[m]
+        o1 = outs[m + 1]
+        o2 = outs[m + 2]
+        X0 = P if o0 < H else B
+        X1 = P if o1 < H else B
+        X2 = P if o2 < H else B
+        s0 = s1 = s2 = _F0
+        for d in range(D):
+            x = A[a, d]
+            s0 += x * X0[o0, d]
+            s1 += x * X1[o1, d]
+            s2 += x * X2[o2, d]
+        gm[m] = s0
+        gm[m + 1] = s1
+        gm[m + 2] = s2
+    loss = _grads(gm, lf, wf, mp, alpha)
+    for m in range(0, mp, 3):
+        o0 = outs[m]
+        o1 = outs[m + 1]
+        o2 = outs[m + 2]
+        X0 = P if o0 < H else B
+        X1 = P if o1 < H else B
+        X2 = P if o2 < H else B
+        g0 = gm[m]
+        g1 = gm[m + 1]
+        g2 = gm[m + 2]
+        for d in range(D):
+            din[0, d] += g0 * X0[o0, d] + g1 * X1[o1, d] + g2 * X2[o2, d]
+    for m in range(mp):
+        g = gm[m]
+        if g == 0.0:
+            continue
+        o = outs[m]
+        X = P if o < H else B
+        for d in range(D):
+            X[o, d] += g * A[a, d]
+    return loss
+
+
 # ------------------------------------------------------------- chunk trainer
 
 
@@ -435,12 +489,21 @@ class HSTables(NamedTuple):
     lengths: np.ndarray  # int32 (V,): path lengths
 
 
+_NO_ROWS = np.empty(0, np.int32)
+
+
 class Subwords(NamedTuple):
     """Subword inputs (fastText): word ``w``'s input vector is the mean of the input-matrix
-    rows ``rows[indptr[w]:indptr[w + 1]]`` (its own row, then its n-gram buckets)."""
+    rows ``rows[indptr[w]:indptr[w + 1]]`` (its own row, then its n-gram buckets).
+
+    ``hot``: input rows that fastText's update (skip-gram, per pair) reads and writes
+    in a private copy per chunk; an entry ``-(s + 1)`` in ``rows`` stands for
+    ``hot[s]``. Empty (the default) for none; only that update takes such a table
+    (:func:`wordvec.train.engine.private_subword_table` builds it)."""
 
     indptr: np.ndarray  # int64 (V + 1,)
     rows: np.ndarray  # int32: rows of the (V + bucket, D) input matrix
+    hot: np.ndarray = _NO_ROWS  # int32: rows kept privately, in slot order
 
 
 class Rules(NamedTuple):
@@ -630,6 +693,10 @@ def _wait_background(key: tuple[int, int]) -> None:
             logger.debug("waited %.2f s for the background compile", time.perf_counter() - t0)
 
 
+#: fastText's update: output rows each chunk keeps a private copy of (see train_chunk).
+PRIVATE_HOT_ROWS = 1024
+
+
 def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
     MN = K + 1  # outputs of one negative-sampling block
     MNP = 3 * ((MN + 2) // 3)  # padded to the micro-kernel width
@@ -707,6 +774,27 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         slf = np.zeros(SP, np.float32)
         swf = np.zeros(SP, np.float32)
         sgm = np.empty(SP, np.float32)
+        # fastText's update writes noise rows for every pair; the most frequent words'
+        # rows (the first ones: the vocabulary is sorted by count) are then written so
+        # often by every thread that the cache lines holding them bounce between cores.
+        # Each chunk keeps a private copy of them and adds its change back at its end.
+        hot = 0
+        priv = np.empty((1, D), np.float32)
+        if sub is not None and ns is not None:
+            if sg and not batched and hs is None:
+                hot = min(PRIVATE_HOT_ROWS, ns.output.shape[0])
+                priv = ns.output[:hot].copy()
+        snap = priv.copy()
+        # the same for the input rows of the most used n-grams and words, if given
+        pin = np.empty((1, D), np.float32)
+        if sub is not None:
+            nh = sub.hot.shape[0]
+            if nh > 0:
+                pin = np.empty((nh, D), np.float32)
+                for h in range(nh):
+                    for d in range(D):
+                        pin[h, d] = syn0[sub.hot[h], d]
+        psnap = pin.copy()
         loss = 0.0
         examples = 0
         kept = 0
@@ -796,8 +884,10 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                         hin[0, d] = 0.0
                     for q in range(q0, q1):
                         row = sub.rows[q]
+                        X = pin if row < 0 else syn0
+                        row = -row - 1 if row < 0 else row
                         for d in range(D):
-                            hin[0, d] += syn0[row, d]
+                            hin[0, d] += X[row, d]
                     inv = np.float32(1.0 / max(q1 - q0, 1))
                     for d in range(D):
                         hin[0, d] *= inv
@@ -849,8 +939,8 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                             for m in range(K + 1, smp):
                                 souts[m] = ctx[c]
                                 swf[m] = 0.0
-                            loss += _block(hin, zrow, 0, 1, ns.output, souts, swf, smp,
-                                           slf, swf, sgm, din, alpha, D)
+                            loss += _row_block(hin, 0, ns.output, priv, hot, souts, smp,
+                                               slf, swf, sgm, din, alpha, D)
                             for d in range(D):
                                 hin[0, d] += din[0, d]
                                 din[1, d] += din[0, d]
@@ -858,8 +948,10 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                         total_row = 1
                     for q in range(q0, q1):
                         row = sub.rows[q]
+                        X = pin if row < 0 else syn0
+                        row = -row - 1 if row < 0 else row
                         for d in range(D):
-                            syn0[row, d] += din[total_row, d]
+                            X[row, d] += din[total_row, d]
                     examples += nc
                     continue
 
@@ -977,6 +1069,14 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                                 syn0[row, d] += din[0, d]
                         examples += 1
 
+        if ns is not None:
+            for r in range(hot):
+                for d in range(D):
+                    ns.output[r, d] += priv[r, d] - snap[r, d]
+        if sub is not None:
+            for h in range(sub.hot.shape[0]):
+                for d in range(D):
+                    syn0[sub.hot[h], d] += pin[h, d] - psnap[h, d]
         stats[0] = loss
         stats[1] = examples
         stats[2] = kept
