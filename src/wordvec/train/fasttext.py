@@ -7,8 +7,8 @@ matrix ``syn0`` has ``V + bucket`` rows -- the words' own rows, then the n-gram
 buckets, fastText's layout -- and a word's input vector is the mean of its
 rows. Skip-gram and CBOW, negative sampling and hierarchical softmax, all
 through the same compiled kernel as word2vec (:mod:`wordvec.train.kernels`
-with a :class:`~wordvec.train.kernels.Subwords` table): shared noise words,
-Hogwild threads, the learning-rate schedule, progress and the loss are those
+with a :class:`~wordvec.train.kernels.Subwords` table; skip-gram by fastText's
+own update by default): Hogwild threads, the learning-rate schedule, progress and the loss are those
 of :class:`~wordvec.train.word2vec.Word2Vec`, and so are checkpoints and
 resuming (:mod:`wordvec.train.checkpoint`; the checkpoint holds the whole input
 matrix, n-gram rows included) and ``build_vocab(update=True)``.

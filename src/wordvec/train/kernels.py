@@ -23,9 +23,12 @@ architectures go through it, in the spirit of fastText's pluggable losses:
 fastText's subword model goes through the same kernel: given a :class:`Subwords`
 table, a word's input vector is the mean of its rows (its own row and its
 character n-gram buckets) and its input gradient goes to each of them. Skip-gram
-with shared noise words then takes the centre word as the one input of the
-window and its context words as outputs (fastText's direction), so a window
-costs one mean and one scatter instead of one per context word. Without the
+takes the centre word as the input and its context words as outputs (fastText's
+direction), so a window costs one mean and one scatter instead of one per
+context word: with fresh noise words per pair (fastText's update, its default)
+the kernel moves the mean by each pair's gradient itself, as the rows would move
+it; with shared noise words the window is one block. fastText's update keeps the
+most used rows in a private copy per chunk (see :func:`_row_block`). Without the
 table (``None``) Numba compiles the plain kernel with none of this code.
 
 Why the code looks the way it does (each point was measured on the 2-core
