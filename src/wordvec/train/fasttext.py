@@ -35,8 +35,8 @@ import numpy as np
 from wordvec.errors import ConfigError
 from wordvec.settings import SETTINGS
 from wordvec.train import kernels
-from wordvec.train.engine import ChunkPlan, Engine, initial_vectors, objectives_for
 from wordvec.train.config import Word2VecConfig
+from wordvec.train.engine import ChunkPlan, Engine, initial_vectors, objectives_for
 from wordvec.train.word2vec import Word2Vec
 from wordvec.vectors.subwords import compose, input_rows
 
