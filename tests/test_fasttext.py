@@ -98,6 +98,28 @@ def test_subword_inputs_are_the_mean_of_the_rows_and_every_row_gets_the_gradient
     assert not np.allclose(plain, base)  # something was trained
 
 
+def _ngram_words(v=5, b=6):
+    """Five words with 4 rows each among V + 6: their own row, then n-gram rows, one of
+    them listed twice (as a word's n-grams may hash twice to one bucket)."""
+    word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
+    indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
+    return word_rows, indptr, np.concatenate(word_rows).astype(np.int32)
+
+
+def _numpy_step(x, ref1, outs, alpha=0.05):
+    """One negative-sampling step of input ``x`` against ``outs`` ((row, label, weight)):
+    updates ``ref1`` in place; returns the input gradient and the loss."""
+    grads, loss = [], 0.0
+    for o, label, weight in outs:
+        f = x @ ref1[o]
+        grads.append(weight * (label - 1 / (1 + np.exp(-f))) * alpha)
+        loss += weight * (np.logaddexp(0, -f) if label else np.logaddexp(0, f))
+    din = sum(g * ref1[o] for g, (o, _, _) in zip(grads, outs, strict=True))
+    for g, (o, _, _) in zip(grads, outs, strict=True):
+        ref1[o] += g * x
+    return din, loss
+
+
 @pytest.mark.parametrize("noise", [4, 1])
 def test_subword_skipgram_with_shared_noise_is_fasttexts_update(noise):
     """Skip-gram over subwords with shared noise words: the centre word's mean row is
@@ -108,9 +130,7 @@ def test_subword_skipgram_with_shared_noise_is_fasttexts_update(noise):
     rng = np.random.default_rng(3)
     syn0 = ((rng.random((v + b, 32)) - 0.5) / 4).astype(np.float32)
     out = ((rng.random((v, 32)) - 0.5) / 4).astype(np.float32)
-    word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
-    indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
-    rows = np.concatenate(word_rows).astype(np.int32)
+    word_rows, indptr, rows = _ngram_words(v, b)
     ref0, ref1 = syn0.astype(np.float64), out.astype(np.float64)
     loss = 0.0
     n = len(SENTENCE)
@@ -120,15 +140,8 @@ def test_subword_skipgram_with_shared_noise_is_fasttexts_update(noise):
         x = ref0[centre_rows].mean(axis=0)
         outs = [(c, 1.0, 1.0) for c in ctx]
         outs += [(noise, 0.0, float(sum(c != noise for c in ctx)))] * 5
-        grads = []
-        for o, label, weight in outs:
-            f = x @ ref1[o]
-            p = 1 / (1 + np.exp(-f))
-            grads.append(weight * (label - p) * 0.05)
-            loss += weight * (np.logaddexp(0, -f) if label else np.logaddexp(0, f))
-        din = sum(g * ref1[o] for g, (o, _, _) in zip(grads, outs, strict=True))
-        for g, (o, _, _) in zip(grads, outs, strict=True):
-            ref1[o] += g * x
+        din, step_loss = _numpy_step(x, ref1, outs)
+        loss += step_loss
         for r in centre_rows:
             ref0[r] += din
     stats = _run(kernels.Subwords(indptr, rows), syn0, out, True, noise, window=1)
@@ -151,9 +164,7 @@ def test_subword_skipgram_per_pair_is_fasttexts_update(noise):
     rng = np.random.default_rng(5)
     syn0 = ((rng.random((v + b, 32)) - 0.5) / 4).astype(np.float32)
     out = ((rng.random((max(v, noise + 1), 32)) - 0.5) / 4).astype(np.float32)
-    word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
-    indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
-    rows = np.concatenate(word_rows).astype(np.int32)
+    word_rows, indptr, rows = _ngram_words(v, b)
     ref0, ref1 = syn0.astype(np.float64), out.astype(np.float64)
     loss = 0.0
     n = len(SENTENCE)
@@ -163,15 +174,8 @@ def test_subword_skipgram_per_pair_is_fasttexts_update(noise):
         total = np.zeros(32)
         for c in [SENTENCE[j] for j in (i - 1, i + 1) if 0 <= j < n]:
             outs = [(c, 1.0, 1.0)] + [(noise, 0.0, float(noise != c))] * 5
-            grads = []
-            for o, label, weight in outs:
-                f = x @ ref1[o]
-                p = 1 / (1 + np.exp(-f))
-                grads.append(weight * (label - p) * 0.05)
-                loss += weight * (np.logaddexp(0, -f) if label else np.logaddexp(0, f))
-            din = sum(g * ref1[o] for g, (o, _, _) in zip(grads, outs, strict=True))
-            for g, (o, _, _) in zip(grads, outs, strict=True):
-                ref1[o] += g * x
+            din, step_loss = _numpy_step(x, ref1, outs)
+            loss += step_loss
             x = x + din
             total += din
         for r in centre_rows:
@@ -191,9 +195,7 @@ def test_the_most_used_input_rows_are_kept_privately_with_the_same_result():
     from wordvec.train.engine import private_subword_table
 
     v, b = 5, 6
-    word_rows = [[w, v + (w * 2) % b, v + (w + 3) % b, v + (w * 2) % b] for w in range(v)]
-    indptr = np.cumsum([0] + [len(r) for r in word_rows]).astype(np.int64)
-    rows = np.concatenate(word_rows).astype(np.int32)
+    _, indptr, rows = _ngram_words(v, b)
     plain = kernels.Subwords(indptr, rows)
     weight = np.array([1.0, 2.0, 30.0, 4.0, 5.0])
     private = private_subword_table(plain, weight, n=3)
