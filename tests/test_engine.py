@@ -219,5 +219,8 @@ def test_big_matrices_are_drawn_in_blocks_on_threads_the_same_for_any_core_count
     assert m.min() >= -1 / 64 and m.max() < 1 / 64 and abs(m.mean()) < 1e-3
     assert np.abs(m).max() > 0.9 / 64  # the whole range, not half of it
     assert not np.allclose(m[:10], m[10:20])  # each block its own stream
+    second = np.random.SeedSequence([7, 0, 95]).spawn(10)[1]  # block 2: rows 10-19
+    want = (np.random.default_rng(second).random((10, 64), dtype=np.float32) - 0.5) * (2 / 64)
+    np.testing.assert_allclose(m[10:20], want, atol=1e-7)
     other = initial_vectors(95, 64, [8, 0, 95], half_width=1.0)
     assert not np.allclose(m, other)

@@ -495,3 +495,14 @@ def test_input_rows_start_in_fasttexts_range():
     rows = np.abs(m.syn0)
     assert INIT_HALF_WIDTH == 1.0
     assert 0.9 / 16 < rows.max() < 1 / 16 and rows.mean() > 0.4 / 16
+
+
+@pytest.mark.parametrize("flags, shared", [([], False), (["--shared-negatives"], True)])
+def test_cli_fasttext_trains_with_its_own_update_unless_told(tmp_path, capsys, flags, shared):
+    corpus = synthetic.write_corpus(tmp_path / "c.txt", n_words=5_000, seed=3)
+    out = tmp_path / "m.wv"
+    rc = cli.main(["-q", "train", str(corpus), "-o", str(out), "--method", "fasttext",
+                   "--model", "sg", "--bucket", "500", "--size", "8", "--epochs", "1",
+                   "--workers", "1", "--format", "native", *flags])
+    assert rc == 0, capsys.readouterr().err
+    assert load_vectors(out).meta["shared_negatives"] is shared
