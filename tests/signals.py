@@ -47,6 +47,21 @@ def signal_cli_after(args: list[str], cwd: Path, sig: signal.Signals,
     return proc.returncode, "".join(head) + rest
 
 
+def drain_terminal(primary: int, chunks: list) -> None:
+    """Append what a pseudo-terminal shows (bytes) to ``chunks`` until the program's
+    side is closed and everything is read."""
+    import os
+
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # EIO: the terminal is closed and drained
+            return
+        if not data:
+            return
+        chunks.append(data)
+
+
 def cli_on_a_terminal(args: list, cwd: Path | None = None,
                       timeout: float = 120) -> tuple[int, str]:
     """``wordvec ARGS`` with stderr on a pseudo-terminal, as in a shell (so the progress
@@ -60,15 +75,8 @@ def cli_on_a_terminal(args: list, cwd: Path | None = None,
                                 stderr=secondary, stdout=subprocess.PIPE, cwd=cwd)
         os.close(secondary)
         secondary = None
-        chunks = []
-        while True:
-            try:
-                data = os.read(primary, 65536)
-            except OSError:  # EIO: the terminal is closed and drained
-                break
-            if not data:
-                break
-            chunks.append(data)
+        chunks: list = []
+        drain_terminal(primary, chunks)
         proc.wait(timeout=timeout)
     finally:
         if secondary is not None:

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pytest
-from signals import cli_on_a_terminal
+from signals import cli_on_a_terminal, drain_terminal
 
 from wordvec import Word2Vec, synthetic
 from wordvec.cli import main
@@ -133,27 +133,20 @@ def test_a_second_ctrl_c_quits_without_saving(tmp_path, slow_corpus):
          "--min-count", "3"],
         stderr=secondary, stdout=subprocess.PIPE, cwd=tmp_path)
     os.close(secondary)
-    shown = []
+    shown: list = []
+    t = threading.Thread(target=drain_terminal, args=(primary, shown), daemon=True)
 
-    def reader():
-        while True:
-            try:
-                data = os.read(primary, 65536)
-            except OSError:  # EIO: the terminal is closed and drained
-                return
-            if not data:
-                return
-            shown.append(data.decode(errors="replace"))
+    def screen():
+        return b"".join(shown).decode(errors="replace")
 
-    t = threading.Thread(target=reader, daemon=True)
     t.start()
 
     def wait_for(text, timeout=180):
         deadline = time.monotonic() + timeout
-        while (text not in "".join(shown) and time.monotonic() < deadline
+        while (text not in screen() and time.monotonic() < deadline
                and proc.poll() is None):
             time.sleep(0.02)
-        assert text in "".join(shown), "".join(shown)
+        assert text in screen(), screen()
 
     try:
         wait_for("words/s")  # the bar: the run is inside training
@@ -166,7 +159,7 @@ def test_a_second_ctrl_c_quits_without_saving(tmp_path, slow_corpus):
         if proc.poll() is None:  # pragma: no cover - only when the test fails
             proc.kill()
         os.close(primary)
-    err = "".join(shown)
+    err = screen()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "wordvec: interrupted" in err
     assert "to continue" not in err
