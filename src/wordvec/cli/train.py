@@ -233,7 +233,11 @@ class _UnwindOnSignal:
                 return
             if not data:
                 return
-            ours = [sig for sig in self._old if sig in data]
+            # a signal that training's own handlers took (installed now) is theirs: do not
+            # re-send it later, when the unwinding has put ours back and would take it as
+            # a new interrupt in the middle of the clean-up
+            ours = [sig for sig in self._old if sig in data
+                    and signal.getsignal(sig) == self._handle]
             if not ours:
                 continue
             for _ in range(40):  # ~10 s
