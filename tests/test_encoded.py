@@ -107,16 +107,18 @@ def test_errors(tmp_path):
 
 def test_encoding_memory_does_not_grow_with_corpus_length(tmp_path):
     # The compiled pass works chunk by chunk: its peak memory depends on the chunk
-    # size and the vocabulary, not on the length of the text. Compare 4 MB and 16 MB.
+    # size and the vocabulary, not on the length of the text. Compare 12 MB and
+    # 36 MB, one thread (each scanning thread has its own tables); both hold more
+    # than one block of raw ids (_RAW_BLOCK), the expansion's unit.
     rng = np.random.default_rng(0)
     line = " ".join(f"word{i}" for i in rng.integers(0, 500, 200_000)).encode() + b"\n"
     encode_corpus([["warm", "up"]], min_count=1)  # compile outside the measurement
     peaks = []
-    for mb in (4, 16):
+    for mb in (12, 36):
         p = tmp_path / f"big{mb}.txt"
         p.write_bytes(line * (mb * 1024 * 1024 // len(line)))
         tracemalloc.start()
-        enc = encode_corpus(p, min_count=1)
+        enc = encode_corpus(p, min_count=1, workers=1)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         assert enc.n_tokens >= mb * 100_000
@@ -205,3 +207,55 @@ def test_whole_blocks_of_one_word_tokens_equal_token_by_token(tmp_path):
     _same(fast, slow)
     assert "über" in fast.vocab and "cat" in fast.vocab and "The" not in fast.vocab
     assert fast.n_tokens == slow.n_tokens == 30 * 8
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tables_that_grow_mid_chunk_give_the_python_result(tmp_path, monkeypatch, workers):
+    """100,000 distinct tokens: the scan's table, token arrays and arena start small and
+    are doubled whenever the kernel stops for room, in the middle of a chunk; ids,
+    counts and first-seen order are those of the Python reader."""
+    from wordvec.text import encoded
+
+    rng = np.random.default_rng(3)
+    ids = np.concatenate([np.arange(100_000), rng.integers(0, 100_000, 150_000)])
+    lines = [" ".join(f"t{i}x" * (1 + i % 3) for i in part) for part in np.split(ids, 50)]
+    p = tmp_path / "many.txt"
+    p.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(encoded, "PARALLEL_MIN_BYTES", 0)
+    grown = []
+    reserve = encoded._Scan.reserve
+
+    def spy(self, tokens, arena_bytes):
+        grown.append(len(self.table))
+        reserve(self, tokens, arena_bytes)
+
+    monkeypatch.setattr(encoded._Scan, "reserve", spy)
+    fast = encode_corpus(p, min_count=1, workers=workers)
+    assert len(grown) >= 2  # the kernel really stopped for room, more than once
+    slow = encode_corpus(list(iter_sentences(p)), min_count=1)
+    _same(fast, slow)
+    assert len(fast.vocab) == 100_000
+
+
+def test_tokens_with_equal_hashes_stay_apart():
+    """The table compares bytes, not only hashes: tokens whose hashes are equal (and one
+    a prefix of the other) get their own ids; an equal token finds its id."""
+    from wordvec.text import encoded, fastscan
+
+    a = encoded._Scan()
+    b = encoded._Scan()
+    words = [b"ab", b"abc", b"a", b"abd", b"abc"]
+    arena = b"".join(w + b"\n" for w in words)
+    n = len(words)
+    b.arena[: len(arena)] = np.frombuffer(arena, np.uint8)
+    starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
+    b.starts[:n] = starts
+    b.lengths[:n] = [len(w) for w in words]
+    b.hashes[:n] = 12345  # one hash for all: same slot, same tag
+    b.counts[:n] = [1, 2, 3, 4, 5]
+    mapping = np.empty(n, np.int32)
+    fastscan.merge_tokens(a.table, a.hashes, a.starts, a.lengths, a.counts, a.arena,
+                          a.state, b.hashes, b.starts, b.lengths, b.counts, b.arena, n, mapping)
+    assert mapping.tolist() == [0, 1, 2, 3, 1]
+    assert a.counts[:4].tolist() == [1, 7, 3, 4]
+    assert int(a.state[0]) == 4

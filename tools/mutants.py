@@ -285,6 +285,21 @@ MUTANTS = [
            "    proc.kill()\n    _, err = proc.communicate()\n    if False:",
            ["tests/test_coldstart.py::test_warmup_fills_the_disk_cache"],
            "warmup reports shapes compiled without compiling them"),
+    Mutant("scan-tag-only", "text/fastscan.py",
+           "                if arena[a + q] != src[start + q]:",
+           "                if False:",
+           ["tests/test_encoded.py::test_tokens_with_equal_hashes_stay_apart"],
+           "the scan takes a token with an equal hash tag for the same token"),
+    Mutant("scan-prefix", "text/fastscan.py",
+           "            if same and arena[a + ln] == 10:",
+           "            if same:",
+           ["tests/test_encoded.py::test_tokens_with_equal_hashes_stay_apart"],
+           "the scan takes a longer token for its prefix"),
+    Mutant("scan-resume", "text/fastscan.py",
+           "            return st, k, True",
+           "            return st + 1, k, True",
+           ["tests/test_encoded.py::test_tables_that_grow_mid_chunk_give_the_python_result"],
+           "the scan resumes one byte late after making room"),
 ]
 
 

@@ -334,36 +334,42 @@ class _RawStream:
 
 
 class _Scan:
-    """The tables of one compiled scan: distinct raw tokens, their counts and bytes."""
+    """The tables of one compiled scan: distinct raw tokens, their counts and bytes.
+
+    Everything starts small and doubles when the scan kernel reports it full,
+    so the table stays as small as the distinct tokens allow (it is read once
+    per token: a table that fits in the cache is what makes the scan fast).
+    """
 
     def __init__(self) -> None:
-        cap = 1 << 16
-        self.table = np.full(1 << 18, -1, np.int32)
+        cap = 1 << 15
+        self.table = np.full(4 * cap, -1, np.int64)  # 2 * cap slots of 2 int64 each
         self.hashes = np.zeros(cap, np.uint64)
         self.starts = np.zeros(cap, np.int64)
         self.lengths = np.zeros(cap, np.int32)
         self.counts = np.zeros(cap, np.int64)
-        self.arena = np.zeros(1 << 22, np.uint8)
+        self.arena = np.zeros(1 << 20, np.uint8)
         self.state = np.zeros(2, np.int64)  # [distinct tokens, arena bytes used]
-        self.out = np.empty(corpus_mod.CHUNK_BYTES * 2, np.int32)
+        self.out = np.empty(corpus_mod.CHUNK_BYTES // 2 + 2, np.int32)
 
     def reserve(self, tokens: int, arena_bytes: int) -> None:
         """Room for ``tokens`` more tokens and ``arena_bytes`` more arena bytes."""
         from wordvec.text import fastscan
 
-        need = int(self.state[0]) + tokens
+        n_tokens = int(self.state[0])
+        need = n_tokens + tokens
         if need > len(self.hashes):
             new = max(need, 2 * len(self.hashes))
             self.hashes = np.resize(self.hashes, new)
             self.starts = np.resize(self.starts, new)
             self.lengths = np.resize(self.lengths, new)
             self.counts = np.resize(self.counts, new)
-        if 2 * need > len(self.table):
+        if 4 * need > len(self.table):  # at most half the slots in use
             size = len(self.table)
-            while size < 2 * need:
+            while size < 4 * need:
                 size *= 2
-            self.table = np.full(size, -1, np.int32)
-            fastscan.rehash(self.table, self.hashes, int(self.state[0]))
+            self.table = np.full(size, -1, np.int64)
+            fastscan.rehash(self.table, self.hashes, self.starts, n_tokens)
         if int(self.state[1]) + arena_bytes > len(self.arena):
             self.arena = np.resize(self.arena, max(int(self.state[1]) + arena_bytes,
                                                    2 * len(self.arena)))
@@ -386,18 +392,22 @@ class _Scan:
                     if final:
                         data += b"\n"
                     n = len(data)
-                    # make room: at most n//2+2 new tokens and 2n+2 new arena bytes
-                    self.reserve(n // 2 + 2, 2 * n + 2)
                     if len(self.out) < n // 2 + 2:
                         self.out = np.empty(n // 2 + 2, np.int32)
                     buf = np.frombuffer(data, dtype=np.uint8)
-                    used, k = fastscan.scan_chunk(
-                        buf, n, final or done, self.table, self.hashes, self.starts,
-                        self.lengths, self.counts, self.arena, self.state, self.out,
-                    )
-                    fout.write(self.out[:k].tobytes())
+                    pos = 0
+                    while True:
+                        pos, k, full = fastscan.scan_chunk(
+                            buf, pos, n, final or done, self.table, self.hashes, self.starts,
+                            self.lengths, self.counts, self.arena, self.state, self.out,
+                        )
+                        fout.write(self.out[:k].tobytes())
+                        if not full:
+                            break
+                        # double what is full; a token is at most the rest of the data
+                        self.reserve(max(1, int(self.state[0])), n - pos + 2)
                     # at most MAX_RUN_BYTES: iter_byte_chunks cuts longer runs
-                    carry = data[used:]
+                    carry = data[pos:]
 
     def merge(self, other: _Scan) -> np.ndarray:
         """Add ``other``'s tokens (text that follows this one's); return its id remap.
@@ -782,13 +792,16 @@ def _finish(
                         block = remap[block]
                     cap = len(block) * max(max_words, 1)
                     out = np.empty(cap, np.int32)
-                    offs = np.empty(len(block) + cap // max_sentence_length + 2, np.int64)
+                    # a sentence ends at a line end or after max_sentence_length words
+                    ends = int(np.count_nonzero(block < 0)) + cap // max_sentence_length + 2
+                    offs = np.empty(ends, np.int64)
                     k, m = fastscan.expand_chunk(
                         block, map_ptr, map_ids, max_sentence_length, out, offs, state
                     )
                     fout.write(out[:k].tobytes())
                     written += k
                     offsets_parts.append(offs[:m].copy())
+                    del block, out, offs  # before the next block's arrays
             path.unlink()
     if written != total:
         raise RuntimeError(f"encoded {written} tokens, expected {total}")

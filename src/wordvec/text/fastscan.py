@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from wordvec.prefetch import prefetch
+
 FNV_OFFSET = np.uint64(14695981039346656037)
 FNV_PRIME = np.uint64(1099511628211)
 NEWLINE = -1
@@ -24,26 +26,35 @@ NEWLINE = -1
 
 @njit(cache=True, nogil=True)
 def _is_space(b: int) -> bool:
-    return b == 32 or b == 10 or b == 9 or b == 13 or b == 11 or b == 12
+    return b <= 32 and (b == 32 or b == 10 or b == 9 or b == 13 or b == 11 or b == 12)
+
+
+#: The table's entries are pairs of int64: ``tag << 32 | id`` (``-1``: empty) and
+#: the token's start in the arena. The tag is the hash's top 31 bits, so a probe
+#: that meets another token almost never reads that token's bytes.
+EMPTY = -1
+TAG_SHIFT = np.uint64(33)
+ID_MASK = np.int64(0xFFFFFFFF)
+#: Tokens are scanned this far ahead of the one being looked up; the table slot
+#: of each is prefetched when it is scanned, and its bytes and count PEEK tokens
+#: before its lookup (once its slot is in cache). Measured on the main corpus,
+#: 2 threads: the lookups took 1.7x less time than without prefetching.
+RING = 32
+LOOKAHEAD = 24
+PEEK = 10
 
 
 @njit(cache=True, nogil=True)
-def _hash(buf: np.ndarray, start: int, end: int) -> np.uint64:
-    h = np.uint64(14695981039346656037)
-    for i in range(start, end):
-        h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
-    return h
-
-
-@njit(cache=True, nogil=True)
-def rehash(table: np.ndarray, hashes: np.ndarray, n_tokens: int) -> None:
-    """Refill an (empty, ``-1``) table with the first ``n_tokens`` token ids."""
-    mask = np.uint64(len(table) - 1)
+def rehash(table: np.ndarray, hashes: np.ndarray, starts: np.ndarray, n_tokens: int) -> None:
+    """Refill an empty (all ``-1``) table with the first ``n_tokens`` tokens."""
+    mask = np.uint64(len(table) // 2 - 1)  # slots - 1
     for t in range(n_tokens):
-        slot = hashes[t] & mask
-        while table[slot] != -1:
-            slot = (slot + np.uint64(1)) & mask
-        table[slot] = t
+        h = hashes[t]
+        slot = np.int64(h & mask)
+        while table[2 * slot] != EMPTY:
+            slot = (slot + 1) & np.int64(mask)
+        table[2 * slot] = (np.int64(h >> TAG_SHIFT) << np.int64(32)) | t
+        table[2 * slot + 1] = starts[t]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -55,13 +66,16 @@ def _find_or_add(table: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
     table, adding it (to the arena, newline-terminated) if new.
 
     Returns ``(id, n_tokens, used)``; the last two grow when the token is new.
+    The caller guarantees room for one more token of ``ln`` bytes.
     """
-    slot = h & mask
+    tag = np.int64(h >> TAG_SHIFT)
+    slot = np.int64(h & mask)
     while True:
-        t = table[slot]
-        if t == -1:
+        e = table[2 * slot]
+        if e == EMPTY:
             t = n_tokens
-            table[slot] = t
+            table[2 * slot] = (tag << np.int64(32)) | t
+            table[2 * slot + 1] = used
             hashes[t] = h
             starts[t] = used
             lengths[t] = ln
@@ -70,21 +84,24 @@ def _find_or_add(table: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
                 arena[used + q] = src[start + q]
             arena[used + ln] = 10  # newline after each token: arena splits into lines
             return t, n_tokens + 1, used + ln + 1
-        if hashes[t] == h and lengths[t] == ln:
-            s = starts[t]
+        if (e >> np.int64(32)) == tag:
+            # bytes first: a shorter stored token differs at its newline, so the
+            # read never passes its end; then the newline proves equal length
+            a = table[2 * slot + 1]
             same = True
             for q in range(ln):
-                if arena[s + q] != src[start + q]:
+                if arena[a + q] != src[start + q]:
                     same = False
                     break
-            if same:
-                return t, n_tokens, used
-        slot = (slot + np.uint64(1)) & mask
+            if same and arena[a + ln] == 10:
+                return e & ID_MASK, n_tokens, used
+        slot = (slot + 1) & np.int64(mask)
 
 
 @njit(cache=True, nogil=True)
 def scan_chunk(
     buf: np.ndarray,
+    pos: int,
     n: int,
     final: bool,
     table: np.ndarray,
@@ -95,47 +112,92 @@ def scan_chunk(
     arena: np.ndarray,
     state: np.ndarray,
     out: np.ndarray,
-) -> tuple[int, int]:
-    """Scan ``buf[:n]``; return (bytes consumed, raw ids written to ``out``).
+) -> tuple[int, int, bool]:
+    """Scan ``buf[pos:n]``; return (scanned up to, raw ids written to ``out``, full).
 
     ``state`` holds ``[n_tokens, arena_used]`` and is updated in place. When
     ``final`` is false, the scan stops after the last whitespace byte so a
-    token cut by the chunk end is left for the next call. The caller
-    guarantees room for ``n // 2 + 2`` new tokens and ``n + n // 2 + 2`` arena bytes.
+    token cut by the chunk end is left for the next call. ``full`` is true
+    when a new token found no room (the table half full, the token arrays or
+    the arena full): the caller makes room and calls again from the returned
+    position. ``out`` must have room for ``(n - pos) // 2 + 2`` ids.
     """
-    mask = np.uint64(len(table) - 1)
+    mask = np.uint64(len(table) // 2 - 1)  # slots - 1
+    max_tokens = min(len(hashes), len(table) // 4)
     n_tokens = state[0]
     used = state[1]
     limit = n
     if not final:
-        limit = 0
-        for i in range(n - 1, -1, -1):
+        limit = pos
+        for i in range(n - 1, pos - 1, -1):
             if _is_space(buf[i]):
                 limit = i + 1
                 break
+    # the ring of tokens scanned but not yet looked up: start, length (-1: a
+    # line end), hash
+    r_start = np.empty(RING, np.int64)
+    r_len = np.empty(RING, np.int64)
+    r_hash = np.empty(RING, np.uint64)
+    head = 0
+    tail = 0
     k = 0
-    i = 0
-    while i < limit:
-        b = buf[i]
-        if _is_space(b):
-            if b == 10:
-                out[k] = -1
-                k += 1
-            i += 1
+    i = pos
+    while True:
+        while head - tail < LOOKAHEAD and i < limit:
+            b = buf[i]
+            if _is_space(b):
+                if b == 10:
+                    r_len[head & (RING - 1)] = -1
+                    head += 1
+                i += 1
+                continue
+            h = FNV_OFFSET
+            j = i
+            while j < limit:
+                c = buf[j]
+                if _is_space(c):
+                    break
+                h = (h ^ np.uint64(c)) * FNV_PRIME
+                j += 1
+            p = head & (RING - 1)
+            r_start[p] = i
+            r_len[p] = j - i
+            r_hash[p] = h
+            prefetch(table, 2 * np.int64(h & mask))
+            head += 1
+            i = j
+        if head == tail:
+            break
+        if head - tail > PEEK:
+            p = (tail + PEEK) & (RING - 1)
+            if r_len[p] >= 0:
+                h = r_hash[p]
+                s = 2 * np.int64(h & mask)
+                e = table[s]
+                if e != EMPTY and (e >> np.int64(32)) == np.int64(h >> TAG_SHIFT):
+                    prefetch(arena, table[s + 1])
+                    prefetch(counts, e & ID_MASK)
+        p = tail & (RING - 1)
+        ln = r_len[p]
+        if ln < 0:
+            out[k] = -1
+            k += 1
+            tail += 1
             continue
-        j = i
-        while j < limit and not _is_space(buf[j]):
-            j += 1
-        h = _hash(buf, i, j)
+        st = r_start[p]
+        if n_tokens >= max_tokens or used + ln + 1 > len(arena):
+            state[0] = n_tokens
+            state[1] = used
+            return st, k, True
         t, n_tokens, used = _find_or_add(table, hashes, starts, lengths, counts, arena, mask,
-                                         n_tokens, used, buf, i, j - i, h)
+                                         n_tokens, used, buf, st, ln, r_hash[p])
         counts[t] += 1
         out[k] = t
         k += 1
-        i = j
+        tail += 1
     state[0] = n_tokens
     state[1] = used
-    return limit, k
+    return limit, k, False
 
 
 @njit(cache=True, nogil=True)
@@ -220,9 +282,9 @@ def merge_tokens(
     A token new to A gets the next id, so ids stay in first-seen order of
     the text A then B; counts add up. ``mapping[t]`` receives A's id of B's
     token ``t``. The caller guarantees room in A for ``n_b`` more tokens
-    (arena bytes included) and a table at least twice that full.
+    (arena bytes included) and a table whose load stays at most one half.
     """
-    mask = np.uint64(len(table) - 1)
+    mask = np.uint64(len(table) // 2 - 1)  # slots - 1
     n_tokens = state[0]
     used = state[1]
     for tb in range(n_b):

@@ -71,10 +71,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
+
+from wordvec.prefetch import prefetch2
 
 __all__ = [
     "MAX_EXP",
@@ -202,33 +201,10 @@ def alias_sample(alias_p: np.ndarray, alias_i: np.ndarray, seed: int, n: int) ->
     return out
 
 
-@intrinsic
-def _prefetch(typingctx, arr, i, j):  # noqa: ANN001, ANN202 - Numba intrinsic signature
-    """Hint the CPU to load the cache line holding ``arr[i, j]`` (no effect on results)."""
-    sig = types.void(arr, i, j)
-
-    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        idx = [
-            context.cast(builder, args[1], signature.args[1], types.intp),
-            context.cast(builder, args[2], signature.args[2], types.intp),
-        ]
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _prefetch_row(arr: np.ndarray, row: int, D: int) -> None:  # noqa: N803
     for j in range(0, D, 16):
-        _prefetch(arr, row, j)
+        prefetch2(arr, row, j)
 
 
 # ------------------------------------------------------------ micro-kernels
