@@ -15,6 +15,8 @@ pure-Python reader of :mod:`wordvec.text.corpus`. Both give identical results.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import json
 import logging
@@ -189,6 +191,25 @@ def release_freed_memory() -> None:
     trim(0)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block (then restore it).
+
+    Reading creates hundreds of thousands of lasting objects at once (the
+    distinct words, their counts, the vocabulary's lists and index), and each
+    time that count grows by a quarter the collector walks every object of the
+    process, Numba's many included. Nothing made while reading forms cycles,
+    so pausing it frees nothing later than it would be freed anyway.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def encode_corpus(
     source: Source,
     min_count: int = 5,
@@ -257,13 +278,15 @@ def encode_corpus(
         )
         if fast:
             files = corpus_mod.corpus_files(source)  # type: ignore[arg-type]
-            raw = _scan_files(files, tokenizer or Tokenizer(), d, workers)
-        else:
+            with gc_paused():
+                raw = _scan_files(files, tokenizer or Tokenizer(), d, workers)
+        else:  # (a caller's iterable may make cyclic garbage: the collector stays on)
             raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
         corpus_mod.log_tokens_cut(tokenizer, raw.tokens_cut,
                                   source if corpus_mod.is_path(source) else "the corpus")
-        enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
-                      make_vocab)
+        with gc_paused():
+            enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
+                          make_vocab)
         del raw  # every distinct token's string and count: free it before trimming
     except BaseException:
         if owns:
