@@ -110,6 +110,8 @@ def test_encoding_memory_does_not_grow_with_corpus_length(tmp_path):
     # size and the vocabulary, not on the length of the text. Compare 12 MB and
     # 36 MB, one thread (each scanning thread has its own tables); both hold more
     # than one block of raw ids (_RAW_BLOCK), the expansion's unit.
+    from wordvec.text import encoded
+
     rng = np.random.default_rng(0)
     line = " ".join(f"word{i}" for i in rng.integers(0, 500, 200_000)).encode() + b"\n"
     encode_corpus([["warm", "up"]], min_count=1)  # compile outside the measurement
@@ -117,11 +119,15 @@ def test_encoding_memory_does_not_grow_with_corpus_length(tmp_path):
     for mb in (12, 36):
         p = tmp_path / f"big{mb}.txt"
         p.write_bytes(line * (mb * 1024 * 1024 // len(line)))
+        encoded.MAPPED["peak"] = encoded.MAPPED["live"]
         tracemalloc.start()
         enc = encode_corpus(p, min_count=1, workers=1)
-        peaks.append(tracemalloc.get_traced_memory()[1])
+        # the heap (tracemalloc) and the scan's own memory maps, each at its peak
+        peaks.append(tracemalloc.get_traced_memory()[1] + encoded.MAPPED["peak"])
         tracemalloc.stop()
         assert enc.n_tokens >= mb * 100_000
+        del enc
+        assert encoded.MAPPED["live"] == 0  # every map was released
     assert peaks[1] - peaks[0] < 2 * 1024 * 1024, f"peaks {peaks}"
     assert peaks[1] < 64 * 1024 * 1024
 
