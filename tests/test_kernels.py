@@ -167,6 +167,31 @@ def test_hierarchical_softmax_update_follows_huffman_paths(sg):
     np.testing.assert_array_equal(w32[2][untouched], _weights(v, seed=1)[2][untouched])
 
 
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_hierarchical_softmax_with_private_and_shared_inner_nodes(sg):
+    """3,000 words: the paths of rare words run through the inner nodes near the root,
+    which skip-gram's window blocks train in a private copy per chunk, and through
+    deeper ones trained in place; both kinds move as in NumPy."""
+    counts = (1e6 / np.arange(1, 3001)).astype(np.int64) + 1
+    v = len(counts)
+    codes, points, lengths = build_huffman(counts)
+    sentence = [2999, 5, 2500, 0, 1800, 2998]
+    private = v - 1 - kernels.PRIVATE_HS_ROWS  # the first inner node copied
+    path = [int(points[w, m]) for w in sentence for m in range(lengths[w])]
+    assert min(path) < private <= max(path)
+    w64 = [w.astype(np.float64) for w in _weights(v, seed=2)]
+    w32 = list(_weights(v, seed=2))
+    kw = dict(codes=codes, points=points, lengths=lengths)
+    reference_chunk(sentence, *w64, sg=sg, batched=True, ns=False, hs=True, noise=0,
+                    alpha=0.1, **kw)
+    run_kernel(sentence, *w32, sg=sg, batched=True, ns=False, hs=True, noise=0, alpha=0.1,
+               **kw)
+    moved = np.abs(w32[2] - _weights(v, seed=2)[2]).max(axis=1) > 1e-4
+    assert moved[:private].any() and moved[private:].any()
+    np.testing.assert_allclose(w32[0], w64[0], **TOL)
+    np.testing.assert_allclose(w32[2], w64[2], **TOL)
+
+
 def test_both_objectives_at_once_match_numpy():
     counts = np.array([30, 20, 10, 5, 3, 1], np.int64)
     codes, points, lengths = build_huffman(counts)

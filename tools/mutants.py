@@ -300,6 +300,21 @@ MUTANTS = [
            "            return st + 1, k, True",
            ["tests/test_encoded.py::test_tables_that_grow_mid_chunk_give_the_python_result"],
            "the scan resumes one byte late after making room"),
+    Mutant("hs-private-gather", "train/kernels.py",
+           "                                X = hpriv if o >= hbase else hs.output\n"
+           "                                o = o - hbase if o >= hbase else o\n"
+           "                                for d in range(D):\n"
+           "                                    hloc[m, d] = X[o, d]",
+           "                                X = hs.output\n"
+           "                                for d in range(D):\n"
+           "                                    hloc[m, d] = X[o, d]",
+           [K + "test_hierarchical_softmax_with_private_and_shared_inner_nodes"],
+           "hierarchical softmax reads the shared root rows, not the chunk's private copy"),
+    Mutant("hs-private-merge", "train/kernels.py",
+           "hs.output[hbase + r, d] += hpriv[r, d] - hsnap[r, d]",
+           "hs.output[hbase + r, d] += 0.0",
+           [K + "test_hierarchical_softmax_with_private_and_shared_inner_nodes"],
+           "the private root rows' changes are never added back"),
 ]
 
 

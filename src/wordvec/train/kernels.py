@@ -674,6 +674,9 @@ def _wait_background(key: tuple[int, int]) -> None:
 
 #: fastText's update: output rows each chunk keeps a private copy of (see train_chunk).
 PRIVATE_HOT_ROWS = 1024
+#: Hierarchical softmax: the inner nodes nearest the root each chunk keeps a private
+#: copy of (see train_chunk).
+PRIVATE_HS_ROWS = 1024
 
 
 def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
@@ -745,6 +748,24 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
         hw = np.zeros(HP, np.float32)
         hlf = np.zeros(W2 * HP, np.float32)
         hwf = np.zeros(W2 * HP, np.float32)
+        # Every path starts at the root, so the inner nodes near it are written by
+        # every example of every thread: their cache lines would bounce between
+        # cores on each step. With skip-gram's window blocks, each chunk keeps a
+        # private copy of the most visited ones (the last created: the highest ids)
+        # and adds its change back at its end; a window's path rows are gathered
+        # from the private or the shared rows into hloc, trained there, and their
+        # changes added back. A one-row block (CBOW, per-pair skip-gram) trains on
+        # the shared rows: there the gathering cost more than it saved.
+        hgather = hs is not None and sg and batched
+        hbase = 0
+        hpriv = np.empty((1, D), np.float32)
+        hloc = np.empty((HP, D), np.float32)
+        hold = np.empty((HP, D), np.float32)
+        hidx = np.arange(HP).astype(np.int64)
+        if hgather:
+            hbase = max(0, hs.output.shape[0] - PRIVATE_HS_ROWS)
+            hpriv = hs.output[hbase:].copy()
+        hsnap = hpriv.copy()
         nxt = np.empty(MN, np.int64)  # noise words drawn one window ahead
         # subword skip-gram with shared noise words: the centre word is the input, its
         # context words and the noise words the outputs (see below)
@@ -1013,8 +1034,25 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
                             for m in range(hp):
                                 hlf[r * hp + m] = hlab[m]
                                 hwf[r * hp + m] = hw[m]
-                        loss += _block(A, arow, r_lo, gsize, hs.output, hout, hw, hp,
-                                       hlf, hwf, gm, din, alpha, D)
+                        if not hgather:
+                            loss += _block(A, arow, r_lo, gsize, hs.output, hout, hw, hp,
+                                           hlf, hwf, gm, din, alpha, D)
+                        else:
+                            for m in range(hp):
+                                o = hout[m]
+                                X = hpriv if o >= hbase else hs.output
+                                o = o - hbase if o >= hbase else o
+                                for d in range(D):
+                                    hloc[m, d] = X[o, d]
+                                    hold[m, d] = X[o, d]
+                            loss += _block(A, arow, r_lo, gsize, hloc, hidx, hw, hp,
+                                           hlf, hwf, gm, din, alpha, D)
+                            for m in range(L):
+                                o = hout[m]
+                                X = hpriv if o >= hbase else hs.output
+                                o = o - hbase if o >= hbase else o
+                                for d in range(D):
+                                    X[o, d] += hloc[m, d] - hold[m, d]
 
                     # apply the input gradients
                     if sub is not None:
@@ -1052,6 +1090,10 @@ def _make_chunk_kernel(D: int, K: int):  # noqa: ANN202, N803
             for r in range(hot):
                 for d in range(D):
                     ns.output[r, d] += priv[r, d] - snap[r, d]
+        if hgather:
+            for r in range(hpriv.shape[0]):
+                for d in range(D):
+                    hs.output[hbase + r, d] += hpriv[r, d] - hsnap[r, d]
         if sub is not None:
             for h in range(sub.hot.shape[0]):
                 for d in range(D):
