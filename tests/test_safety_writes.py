@@ -430,6 +430,23 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, name):
     assert os.listdir(tmp_path / "out") == []
 
 
+@pytest.mark.parametrize("name", ["map.png", "map.svg"])
+def test_a_plot_that_cannot_be_written_keeps_the_old_one(tmp_path, capsys, vec_bin, name):
+    """Redrawing a plot over an existing one on a full disk (here a file-size limit)
+    leaves the old plot whole, and no temporary file."""
+    out = tmp_path / name
+    rc, _, err = run(capsys, "plot", "words", vec_bin, "-o", out, "--topn", "40")
+    assert rc == 0, err
+    before = out.read_bytes()
+    assert len(before) > 8_000
+    proc = limited_run(len(before) // 4, "-q", "plot", "words", vec_bin, "-o", out,
+                       "--topn", "300", "--title", "a bigger map")
+    assert proc.returncode != 0
+    assert "File too large" in proc.stderr, proc.stderr
+    assert out.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == [name]
+
+
 def test_a_temporary_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path, wv):
     pid = dead_pid()
     stale = tmp_path / f".v.bin.{pid}-0123abcd.tmp"

@@ -315,6 +315,11 @@ MUTANTS = [
            "hs.output[hbase + r, d] += 0.0",
            [K + "test_hierarchical_softmax_with_private_and_shared_inner_nodes"],
            "the private root rows' changes are never added back"),
+    Mutant("plot-not-atomic", "plot.py",
+           'atomic_write(path, "wb") as f:',
+           'open(path, "wb") as f:',
+           ["tests/test_safety_writes.py::test_a_plot_that_cannot_be_written_keeps_the_old_one"],
+           "a plot is written in place, so a failed redraw destroys the old one"),
 ]
 
 

@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from wordvec.errors import ConfigError, VocabError
+from wordvec.outputs import atomic_write
 from wordvec.vectors.keyed import unit_rows
 
 __all__ = ["draw_loss", "draw_words", "label_fonts", "plot_loss", "plot_words", "project_2d",
@@ -448,9 +449,11 @@ def _output_path(path: str | Path) -> Path:
 
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # SVG keeps text as text (searchable, editable, smaller) instead of glyph outlines
-    with matplotlib.rc_context({"svg.fonttype": "none"}), _no_glyph_warnings():
-        fig.savefig(path, format=path.suffix.lower()[1:], dpi=150)
+    # SVG keeps text as text (searchable, editable, smaller) instead of glyph outlines;
+    # written through a temporary file, so that a failed write keeps the old plot
+    with matplotlib.rc_context({"svg.fonttype": "none"}), _no_glyph_warnings(), \
+            atomic_write(path, "wb") as f:
+        fig.savefig(f, format=path.suffix.lower()[1:], dpi=150)
     logger.info("wrote plot %s", path)
     return path
 
