@@ -360,10 +360,12 @@ _HUGE_PAGE = 2 << 20
 #: bytes of the scan's mapped arrays alive now and at most (tracemalloc sees only
 #: the heap; the memory test adds these)
 MAPPED = {"live": 0, "peak": 0}
+_MAPPED_LOCK = threading.Lock()  # the scanning threads map and free at once
 
 
 def _unmapped(nbytes: int) -> None:
-    MAPPED["live"] -= nbytes
+    with _MAPPED_LOCK:
+        MAPPED["live"] -= nbytes
 
 
 def _mapped(n: int, dtype: type, fill: int | None = None,
@@ -385,8 +387,9 @@ def _mapped(n: int, dtype: type, fill: int | None = None,
         # with 4 KiB pages the scan took 20% more CPU (TLB misses)
         m.madvise(mmap.MADV_HUGEPAGE)
     arr = np.frombuffer(m, dtype=dtype, count=n)
-    MAPPED["live"] += nbytes
-    MAPPED["peak"] = max(MAPPED["peak"], MAPPED["live"])
+    with _MAPPED_LOCK:
+        MAPPED["live"] += nbytes
+        MAPPED["peak"] = max(MAPPED["peak"], MAPPED["live"])
     weakref.finalize(arr, _unmapped, nbytes)
     if fill is not None:
         arr.fill(fill)
