@@ -595,6 +595,36 @@ def test_output_lock_api(tmp_path):
     assert not OutputLock("/dev/null").acquire().held  # devices are not locked
 
 
+def test_the_api_refuses_a_checkpoint_another_process_is_writing(tmp_path, corpus):
+    """train(checkpoint=P) locks P as the CLI does: while another process holds the
+    lock the run is refused before any training (nothing pending, nothing written);
+    the lock goes when training ends; a lock this process holds (the CLI's) is used."""
+    from wordvec import Word2Vec
+
+    ckpt = tmp_path / "run.ckpt"
+    lock_file = tmp_path / "run.ckpt.lock"
+    code = ("import sys, time; from wordvec.outputs import OutputLock; "
+            "OutputLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(ckpt)], stdout=subprocess.PIPE,
+                              text=True)
+    model = Word2Vec(vector_size=16, workers=1, epochs=1, min_count=2, seed=1)
+    model.build_vocab(corpus)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputBusyError, match=f"process {holder.pid}"):
+            model.train(checkpoint=ckpt, checkpoint_every=1)
+        assert model.epochs_done == 0 and model.run_state is None and not ckpt.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    model.train(checkpoint=ckpt, checkpoint_every=1)  # the holder died: taken over
+    assert model.epochs_done == 1 and ckpt.is_file() and not lock_file.exists()
+    with OutputLock(ckpt, "checkpoint"):  # as the CLI holds it around the API
+        model.train(epochs=1, checkpoint=ckpt, checkpoint_every=1)
+        assert lock_file.read_text() == f"{os.getpid()}\n"
+    assert model.epochs_done == 2 and not lock_file.exists()
+
+
 # ================================================================== 5. the README's long run
 def test_a_short_run_with_timed_checkpoints_still_saves_when_stopped(tmp_path):
     corpus = synthetic.write_corpus(tmp_path / "big.txt", n_words=100_000, seed=4)

@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from wordvec.errors import ConfigError
 
@@ -387,6 +387,9 @@ class OutputLock:
         OutputBusyError: from :meth:`acquire`, when another live process holds it.
     """
 
+    #: the lock files held by OutputLock objects of this process
+    _mine: ClassVar[set[Path]] = set()
+
     def __init__(self, path: str | os.PathLike, what: str = "output") -> None:
         self.given = os.fspath(path)
         self.what = what
@@ -399,6 +402,13 @@ class OutputLock:
     def held(self) -> bool:
         """True while this object holds the lock."""
         return self._fd is not None
+
+    @classmethod
+    def held_here(cls, path: str | os.PathLike) -> bool:
+        """True if an OutputLock of this process holds ``path``'s lock (the CLI's, when
+        the API it calls would lock the same checkpoint)."""
+        target = resolve_output(path)
+        return target.is_file and target.path.with_name(target.path.name + ".lock") in cls._mine
 
     def acquire(self) -> OutputLock:
         """Take the lock, or raise :class:`OutputBusyError` naming the holder's PID."""
@@ -435,6 +445,7 @@ class OutputLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self._fd = fd
+            OutputLock._mine.add(self.path)
             return self
         raise OutputBusyError(f"cannot lock {self.path}: it keeps being replaced")
 
@@ -443,6 +454,7 @@ class OutputLock:
         fd, self._fd = self._fd, None
         if fd is None or self.path is None:
             return
+        OutputLock._mine.discard(self.path)
         try:
             if os.path.samestat(os.stat(self.path), os.fstat(fd)):
                 os.unlink(self.path)

@@ -70,6 +70,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, TrainingError
+from wordvec.outputs import OutputLock
 from wordvec.settings import estimator_arguments
 from wordvec.train import kernels
 from wordvec.train.checkpoint import Checkpointer, load_checkpoint, restore, save_checkpoint
@@ -491,7 +492,11 @@ class Word2Vec:
         the middle of an epoch), and when :meth:`request_stop` stops the run.
         A checkpoint that cannot be written (a full disk, a vanished folder) is
         logged as a warning (once per kind of failure) and recorded in
-        :attr:`checkpoint_error`; training goes on.
+        :attr:`checkpoint_error`; training goes on. While it trains, it holds
+        the checkpoint's lock (``CHECKPOINT.lock``, see
+        :class:`~wordvec.outputs.OutputLock`): a second process training to
+        the same checkpoint is refused with ``OutputBusyError`` before any
+        work (one lock per process: the CLI's own lock is used as it is).
 
         If the previous call was stopped by :meth:`request_stop` (or the model
         comes from :meth:`resume`), ``train()`` without ``epochs`` continues
@@ -533,10 +538,18 @@ class Word2Vec:
             run = RunState(self.epochs_done, epochs)
         if self.corpus.n_tokens == 0:
             raise TrainingError("the encoded corpus holds no in-vocabulary words; nothing to train")
+        engine = self.engine(epochs=run.epochs, first_epoch=run.first_epoch)
+        # another process training to the same checkpoint is refused, as on the CLI
+        # (whose own lock on it this process already holds)
+        lock = None
+        if checkpoint is not None and not OutputLock.held_here(checkpoint):
+            try:
+                lock = OutputLock(checkpoint, "checkpoint").acquire()
+            except OSError:  # an unwritable folder: the checkpoints' warnings will say so
+                lock = None
         self.run_state = run
         self._wv = None
         self.checkpoint_error = None
-        engine = self.engine(epochs=run.epochs, first_epoch=run.first_epoch)
         t0 = time.perf_counter()
         callbacks = list(callbacks)
         if checkpointer is not None:
@@ -583,6 +596,8 @@ class Word2Vec:
         finally:
             self.train_seconds = time.perf_counter() - t0
             self._wv = None
+            if lock is not None:
+                lock.release()
         self.run_state = None
         self._stop = False  # a request that came too late to stop anything
         return self
