@@ -320,6 +320,12 @@ MUTANTS = [
            'open(path, "wb") as f:',
            ["tests/test_safety_writes.py::test_a_plot_that_cannot_be_written_keeps_the_old_one"],
            "a plot is written in place, so a failed redraw destroys the old one"),
+    Mutant("api-checkpoint-lock", "train/word2vec.py",
+           '                lock = OutputLock(checkpoint, "checkpoint").acquire()',
+           "                lock = None",
+           ["tests/test_safety_writes.py::"
+            "test_the_api_refuses_a_checkpoint_another_process_is_writing"],
+           "the API trains to a checkpoint another process is writing"),
 ]
 
 
