@@ -191,6 +191,7 @@ def test_lost_worker_then_resume(dask_client, planted_file, tmp_path):
     assert f"cluster worker {sorted(pids)[1]} was lost" in msg
     assert f"{ckpt} (1 epoch done)" in msg
     assert not list(tmp_path.glob("*.wv"))  # no output, half-written or otherwise
+    assert not (tmp_path / "run.ckpt.lock").exists()  # the API's lock went with the run
     # go on with another number of workers: one
     cluster.scale(1)
     deadline = time.monotonic() + 60

@@ -62,6 +62,7 @@ logger = logging.getLogger("wordvec")
 __all__ = [
     "OutputBusyError",
     "OutputLock",
+    "lock_unless_held",
     "OutputTarget",
     "WORK_PREFIX",
     "atomic_write",
@@ -468,6 +469,24 @@ class OutputLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def lock_unless_held(path: str | os.PathLike, what: str) -> OutputLock | None:
+    """Lock ``path`` for a run that writes it again and again (a checkpoint).
+
+    Returns the held lock, or None when this process holds it already (the
+    CLI's lock around the API) or when no lock file can be made there (an
+    unwritable folder: the writes themselves will say so).
+
+    Raises:
+        OutputBusyError: another live process holds it.
+    """
+    if OutputLock.held_here(path):
+        return None
+    try:
+        return OutputLock(path, what).acquire()
+    except OSError:
+        return None
 
 
 # --------------------------------------------------------------------------- working folders

@@ -70,7 +70,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import ConfigError, TrainingError
-from wordvec.outputs import OutputLock
+from wordvec.outputs import lock_unless_held
 from wordvec.settings import estimator_arguments
 from wordvec.train import kernels
 from wordvec.train.checkpoint import Checkpointer, load_checkpoint, restore, save_checkpoint
@@ -541,12 +541,7 @@ class Word2Vec:
         engine = self.engine(epochs=run.epochs, first_epoch=run.first_epoch)
         # another process training to the same checkpoint is refused, as on the CLI
         # (whose own lock on it this process already holds)
-        lock = None
-        if checkpoint is not None and not OutputLock.held_here(checkpoint):
-            try:
-                lock = OutputLock(checkpoint, "checkpoint").acquire()
-            except OSError:  # an unwritable folder: the checkpoints' warnings will say so
-                lock = None
+        lock = lock_unless_held(checkpoint, "checkpoint") if checkpoint is not None else None
         self.run_state = run
         self._wv = None
         self.checkpoint_error = None
