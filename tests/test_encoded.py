@@ -265,3 +265,29 @@ def test_tokens_with_equal_hashes_stay_apart():
     assert mapping.tolist() == [0, 1, 2, 3, 1]
     assert a.counts[:4].tolist() == [1, 7, 3, 4]
     assert int(a.state[0]) == 4
+
+
+def test_the_collector_is_paused_while_the_vocabulary_is_built_then_restored(tmp_path,
+                                                                              monkeypatch):
+    """The compiled path builds the vocabulary with the cyclic collector paused and
+    turns it back on after, also when reading fails; a caller's iterable keeps it on."""
+    import gc
+
+    from wordvec.text.vocab import Vocab
+
+    seen = []
+    build = Vocab.from_counts.__func__
+
+    def spy(cls, *a, **kw):
+        seen.append(gc.isenabled())
+        return build(cls, *a, **kw)
+
+    monkeypatch.setattr(Vocab, "from_counts", classmethod(spy))
+    p = _write_messy(tmp_path)
+    assert gc.isenabled()
+    encode_corpus(p, min_count=2)
+    encode_corpus([["a", "b", "a"]], min_count=1)
+    assert seen == [False, True] and gc.isenabled()
+    with pytest.raises(VocabError):
+        encode_corpus(p, min_count=10_000)
+    assert gc.isenabled()

@@ -284,7 +284,8 @@ def encode_corpus(
             raw = _scan_python(source, tokenizer, max_vocab_size, max_sentence_length, d)
         corpus_mod.log_tokens_cut(tokenizer, raw.tokens_cut,
                                   source if corpus_mod.is_path(source) else "the corpus")
-        with gc_paused():
+        # (the Python path's finish may read the caller's iterable again: collector on)
+        with gc_paused() if fast else contextlib.nullcontext():
             enc = _finish(raw, min_count, max_final_vocab, max_sentence_length, d, owns, source,
                           make_vocab)
         del raw  # every distinct token's string and count: free it before trimming
