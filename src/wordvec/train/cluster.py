@@ -629,47 +629,43 @@ def train_on_cluster(model: Any, client: Any, replicas: list[Any] | None = None,
         run = RunState(model.epochs_done, c.epochs)
     else:
         run = RunState(model.run_state.first_epoch, model.run_state.epochs)
-    # another process training to the same checkpoint is refused, as on one machine
+    last_ckpt: dict[str, Any] = {"path": None, "epochs": None}
+    if checkpoint is not None and os.path.exists(checkpoint) and not fresh:
+        last_ckpt = {"path": str(checkpoint), "epochs": model.epochs_done}
+
+    def lost(addr: str, exc: BaseException) -> BaseException:
+        if last_ckpt["path"]:
+            where = (f"the last checkpoint is {last_ckpt['path']} "
+                     f"({counted(last_ckpt['epochs'], 'epoch')} done); continue with: "
+                     + (resume_hint or f"wordvec train --resume "
+                        f"{shlex.quote(last_ckpt['path'])} --scheduler ADDRESS"))
+        else:
+            where = "no checkpoint was written yet (give --checkpoint-every 1)"
+        return TrainingError(f"cluster worker {addr} was lost during training "
+                             f"({type(exc).__name__}); {where}")
+
+    outputs = {o.output_name: getattr(model, o.output_name)
+               for o in objectives_for(c, model.vocab)}
+    fresh_weights = fresh and model.epochs_done == 0
+    _results([lambda r=r: r.init_weights(None if fresh_weights else model.syn0,
+                                        None if fresh_weights else outputs, merge)
+              for r in replicas],
+             addrs, "receiving the weights", lost)
+    n_tokens = model.corpus.n_tokens
+    _results([lambda r=r: r.start_run(run.first_epoch, run.epochs, n_tokens)
+              for r in replicas],
+             addrs, "starting", lost)
+    sync = SyncPlan(len(model.vocab), max(1, hot_rows))
+    root = replicas[0]
+    t0 = time.perf_counter()
+    rounds = 0
+    sync_seconds = 0.0
+    last_report = 0.0
+    words_before = (model.epochs_done - run.first_epoch) * n_tokens
+    # another process training to the same checkpoint is refused, as on one machine;
+    # taken here, so that the loop's finally frees it
     lock = lock_unless_held(checkpoint, "checkpoint") if checkpoint is not None else None
-    try:  # until the training loop's own try: a failure here must free the lock
-        model.run_state = run
-        last_ckpt: dict[str, Any] = {"path": None, "epochs": None}
-        if checkpoint is not None and os.path.exists(checkpoint) and not fresh:
-            last_ckpt = {"path": str(checkpoint), "epochs": model.epochs_done}
-
-        def lost(addr: str, exc: BaseException) -> BaseException:
-            if last_ckpt["path"]:
-                where = (f"the last checkpoint is {last_ckpt['path']} "
-                         f"({counted(last_ckpt['epochs'], 'epoch')} done); continue with: "
-                         + (resume_hint or f"wordvec train --resume "
-                            f"{shlex.quote(last_ckpt['path'])} --scheduler ADDRESS"))
-            else:
-                where = "no checkpoint was written yet (give --checkpoint-every 1)"
-            return TrainingError(f"cluster worker {addr} was lost during training "
-                                 f"({type(exc).__name__}); {where}")
-
-        outputs = {o.output_name: getattr(model, o.output_name)
-                   for o in objectives_for(c, model.vocab)}
-        fresh_weights = fresh and model.epochs_done == 0
-        _results([lambda r=r: r.init_weights(None if fresh_weights else model.syn0,
-                                            None if fresh_weights else outputs, merge)
-                  for r in replicas],
-                 addrs, "receiving the weights", lost)
-        n_tokens = model.corpus.n_tokens
-        _results([lambda r=r: r.start_run(run.first_epoch, run.epochs, n_tokens)
-                  for r in replicas],
-                 addrs, "starting", lost)
-        sync = SyncPlan(len(model.vocab), max(1, hot_rows))
-        root = replicas[0]
-        t0 = time.perf_counter()
-        rounds = 0
-        sync_seconds = 0.0
-        last_report = 0.0
-        words_before = (model.epochs_done - run.first_epoch) * n_tokens
-    except BaseException:
-        if lock is not None:
-            lock.release()
-        raise
+    model.run_state = run
     model.vectors_changed()
     try:
         while model.epochs_done < run.last_epoch:
