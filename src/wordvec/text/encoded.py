@@ -440,6 +440,15 @@ class _Scan:
             size = max(int(self.state[1]) + arena_bytes, 2 * len(self.arena))
             self.arena = _mapped(size, np.uint8, like=self.arena)
 
+    def _grow_what_is_full(self, rest: int) -> None:
+        """After the kernel stopped for room: double the token tables if they are full
+        (the same test as the kernel's), make room in the arena for any token of
+        the ``rest`` bytes left if it lacks it."""
+        n_tokens = int(self.state[0])
+        full = n_tokens >= min(len(self.hashes), len(self.table) // 4)
+        short = int(self.state[1]) + rest + 1 > len(self.arena)
+        self.reserve(max(1, n_tokens) if full else 0, rest + 2 if short else 0)
+
     def scan(self, pieces: list[tuple[Path, int, int | None]], raw_path: Path) -> None:
         """Scan byte ranges ``(file, start, stop)`` in order; write the raw id stream."""
         from wordvec.text import fastscan
@@ -470,8 +479,7 @@ class _Scan:
                         fout.write(self.out[:k])
                         if not full:
                             break
-                        # double what is full; a token is at most the rest of the data
-                        self.reserve(max(1, int(self.state[0])), n - pos + 2)
+                        self._grow_what_is_full(n - pos)
                     # at most MAX_RUN_BYTES: iter_byte_chunks cuts longer runs
                     carry = data[pos:]
 
